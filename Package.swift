@@ -1,0 +1,66 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// Low-rank spectrum toolkit: how low-rank is the attention matrix P of a real Transformer?
+/// Targets are grouped as in DESIGN §3: C shims, libraries, tools, tests.
+let package = Package(
+    name: "SpectrumToolkit",
+    platforms: [.macOS(.v13)],
+    products: [
+        .library(name: "SpectrumAnalysis", targets: ["SpectrumAnalysis"]),
+        .library(name: "SpectrumReport", targets: ["SpectrumReport"]),
+        .executable(name: "spectrum-analyze", targets: ["spectrum-analyze"]),
+        .executable(name: "spectrum-report", targets: ["spectrum-report"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // MARK: C shims (system libraries found through pkg-config)
+        .systemLibrary(
+            name: "CLinearAlgebra",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]
+        ),
+        .systemLibrary(
+            name: "CHDF5",
+            pkgConfig: "hdf5",
+            providers: [.apt(["libhdf5-dev"])]
+        ),
+
+        // MARK: Libraries
+        .target(name: "LinearAlgebra", dependencies: ["CLinearAlgebra"]),
+        .target(name: "HDF5Store", dependencies: ["CHDF5"]),
+        .target(name: "Tokenizers"),
+        .target(name: "Transformer", dependencies: ["LinearAlgebra"]),
+        .target(
+            name: "SpectrumAnalysis",
+            dependencies: ["LinearAlgebra", "HDF5Store", "Tokenizers", "Transformer"]
+        ),
+        .target(name: "SpectrumReport", dependencies: ["SpectrumAnalysis"]),
+
+        // MARK: Tools (thin: parsing, progress, printing)
+        .executableTarget(
+            name: "spectrum-analyze",
+            dependencies: [
+                "SpectrumAnalysis",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "spectrum-report",
+            dependencies: [
+                "SpectrumReport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        // MARK: Tests
+        .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra"]),
+        .testTarget(name: "HDF5StoreTests", dependencies: ["HDF5Store"]),
+        .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers"]),
+        .testTarget(name: "TransformerTests", dependencies: ["Transformer", "Tokenizers"]),
+        .testTarget(name: "SpectrumAnalysisTests", dependencies: ["SpectrumAnalysis"]),
+        .testTarget(name: "SpectrumReportTests", dependencies: ["SpectrumReport"]),
+    ]
+)

@@ -1,0 +1,90 @@
+import CLinearAlgebra
+
+/// General matrix multiply through CBLAS, row-major: `C ← α · op(A) · op(B) + β · C`.
+///
+/// Shapes: `op(A)` is `m × k`, `op(B)` is `k × n`, `C` is `m × n`. `lda`, `ldb`, `ldc` are the
+/// row strides (elements between consecutive rows) of the stored (not transposed) arrays.
+/// Accuracy is that of the BLAS: each element has error ≤ k·ε·Σ|a||b| (ε = unit roundoff).
+/// The pointer-level entry points exist for the encoder's hot loop; `Matrix` callers use
+/// ``multiply(_:_:transposeA:transposeB:)``.
+public enum BLAS {
+    /// Single-precision `sgemm` on raw row-major buffers.
+    @inline(__always)
+    public static func gemm(
+        transposeA: Bool = false, transposeB: Bool = false,
+        m: Int, n: Int, k: Int,
+        alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
+        b: UnsafePointer<Float>, ldb: Int,
+        beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        cblas_sgemm(
+            CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+            blasint(m), blasint(n), blasint(k), alpha, a, blasint(lda), b, blasint(ldb), beta, c, blasint(ldc))
+    }
+
+    /// Double-precision `dgemm` on raw row-major buffers.
+    @inline(__always)
+    public static func gemm(
+        transposeA: Bool = false, transposeB: Bool = false,
+        m: Int, n: Int, k: Int,
+        alpha: Double = 1, a: UnsafePointer<Double>, lda: Int,
+        b: UnsafePointer<Double>, ldb: Int,
+        beta: Double = 0, c: UnsafeMutablePointer<Double>, ldc: Int
+    ) {
+        cblas_dgemm(
+            CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+            blasint(m), blasint(n), blasint(k), alpha, a, blasint(lda), b, blasint(ldb), beta, c, blasint(ldc))
+    }
+
+    /// Sets OpenBLAS's thread count for this process. The pipeline runs one head per core with
+    /// `threads = 1` instead of one multi-threaded call (better on few cores).
+    public static func setThreadCount(_ threads: Int) {
+        openblas_set_num_threads(Int32(max(1, threads)))
+    }
+}
+
+extension Matrix where Scalar == Float {
+    /// `op(A) · op(B)` in single precision; throws when the inner dimensions differ.
+    public static func multiply(
+        _ a: Matrix, _ b: Matrix, transposeA: Bool = false, transposeB: Bool = false
+    ) throws(LinearAlgebraError) -> Matrix {
+        let (m, ka) = transposeA ? (a.columns, a.rows) : (a.rows, a.columns)
+        let (kb, n) = transposeB ? (b.columns, b.rows) : (b.rows, b.columns)
+        guard ka == kb else { throw .shapeMismatch("op(A) is \(m)×\(ka), op(B) is \(kb)×\(n)") }
+        var c = Matrix(rows: m, columns: n)
+        if m == 0 || n == 0 || ka == 0 { return c }
+        a.storage.withUnsafeBufferPointer { pa in
+            b.storage.withUnsafeBufferPointer { pb in
+                c.storage.withUnsafeMutableBufferPointer { pc in
+                    BLAS.gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: ka,
+                              a: pa.baseAddress!, lda: a.columns, b: pb.baseAddress!, ldb: b.columns,
+                              c: pc.baseAddress!, ldc: n)
+                }
+            }
+        }
+        return c
+    }
+}
+
+extension Matrix where Scalar == Double {
+    /// `op(A) · op(B)` in double precision; throws when the inner dimensions differ.
+    public static func multiply(
+        _ a: Matrix, _ b: Matrix, transposeA: Bool = false, transposeB: Bool = false
+    ) throws(LinearAlgebraError) -> Matrix {
+        let (m, ka) = transposeA ? (a.columns, a.rows) : (a.rows, a.columns)
+        let (kb, n) = transposeB ? (b.columns, b.rows) : (b.rows, b.columns)
+        guard ka == kb else { throw .shapeMismatch("op(A) is \(m)×\(ka), op(B) is \(kb)×\(n)") }
+        var c = Matrix(rows: m, columns: n)
+        if m == 0 || n == 0 || ka == 0 { return c }
+        a.storage.withUnsafeBufferPointer { pa in
+            b.storage.withUnsafeBufferPointer { pb in
+                c.storage.withUnsafeMutableBufferPointer { pc in
+                    BLAS.gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: ka,
+                              a: pa.baseAddress!, lda: a.columns, b: pb.baseAddress!, ldb: b.columns,
+                              c: pc.baseAddress!, ldc: n)
+                }
+            }
+        }
+        return c
+    }
+}

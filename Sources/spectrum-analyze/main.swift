@@ -1,0 +1,1 @@
+print("spectrum-analyze: not yet implemented")

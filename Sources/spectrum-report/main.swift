@@ -1,0 +1,1 @@
+print("spectrum-report: not yet implemented")

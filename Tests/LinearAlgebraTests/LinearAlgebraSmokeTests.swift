@@ -1,0 +1,6 @@
+import XCTest
+@testable import LinearAlgebra
+
+final class LinearAlgebraSmokeTests: XCTestCase {
+    func testModuleLinks() { XCTAssertTrue(true) }
+}

@@ -1,0 +1,6 @@
+import XCTest
+@testable import SpectrumAnalysis
+
+final class SpectrumAnalysisSmokeTests: XCTestCase {
+    func testModuleLinks() { XCTAssertTrue(true) }
+}
