@@ -23,6 +23,11 @@ let package = Package(
             providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]
         ),
         .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
+        .systemLibrary(
             name: "CHDF5",
             pkgConfig: "hdf5",
             providers: [.apt(["libhdf5-dev"])]
@@ -35,7 +40,7 @@ let package = Package(
         .target(name: "Transformer", dependencies: ["LinearAlgebra"]),
         .target(
             name: "SpectrumAnalysis",
-            dependencies: ["LinearAlgebra", "HDF5Store", "Tokenizers", "Transformer"]
+            dependencies: ["LinearAlgebra", "HDF5Store", "Tokenizers", "Transformer", "CZlib"]
         ),
         .target(name: "SpectrumReport", dependencies: ["SpectrumAnalysis"]),
 
