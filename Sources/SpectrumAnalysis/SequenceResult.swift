@@ -1,0 +1,94 @@
+import Foundation
+
+/// Everything computed for one sequence: spectra and metrics of every head, and projection errors.
+///
+/// Head jobs running on worker threads store their results under `lock` (once per head, so the lock
+/// costs nothing measurable); the pipeline reads the result only after the sequence's
+/// `DispatchGroup` has completed. That is why the class is `@unchecked Sendable`.
+final class SequenceResult: @unchecked Sendable {
+    let layers: Int, heads: Int, n: Int, dims: Int, epsilons: Int
+    /// `[L, H, n]` singular values.
+    var sigma: [Double]
+    /// `[L, H]` metrics.
+    var k90: [Int32], k95: [Int32], k99: [Int32]
+    var entropyRank: [Double], stableRank: [Double]
+    /// Projection statistics, `[L, H, K]` each, keyed by dataset name (see docs/FORMAT.md).
+    var projection: [String: [Double]]
+    /// `[L, H, K, E]` fractions of Theorem 1 errors below ε.
+    var fractionBelow: [Double]
+    /// The first error a head job hit, reported after the sequence completes.
+    private var failure: AnalysisError?
+    private let lock = NSLock()
+
+    /// Names of the `[L, H, K]` projection statistics, in file order.
+    static let projectionStatistics: [String] = [
+        "theorem1/mean", "theorem1/median", "theorem1/p95", "theorem1/max",
+        "svd_optimal/mean", "svd_optimal/median", "svd_optimal/p95", "svd_optimal/max",
+        "theorem2/relative", "theorem2/row_mean", "theorem2/row_max",
+        "pooling/relative", "pooling/row_mean", "pooling/row_max",
+    ]
+
+    init(layers: Int, heads: Int, n: Int, dims: Int, epsilons: Int) {
+        self.layers = layers; self.heads = heads; self.n = n; self.dims = dims; self.epsilons = epsilons
+        sigma = Array(repeating: 0, count: layers * heads * n)
+        k90 = Array(repeating: 0, count: layers * heads)
+        k95 = k90; k99 = k90
+        entropyRank = Array(repeating: 0, count: layers * heads)
+        stableRank = entropyRank
+        projection = Dictionary(uniqueKeysWithValues: Self.projectionStatistics.map {
+            ($0, [Double](repeating: .nan, count: layers * heads * dims))
+        })
+        fractionBelow = Array(repeating: .nan, count: layers * heads * dims * epsilons)
+    }
+
+    /// Stores one head's spectrum.
+    func store(_ spectrum: HeadSpectrum, layer: Int, head: Int) {
+        let slot = layer * heads + head
+        lock.lock()
+        defer { lock.unlock() }
+        sigma.withUnsafeMutableBufferPointer { buffer in
+            for (i, s) in spectrum.sigma.enumerated() { buffer[slot * n + i] = s }
+        }
+        k90[slot] = spectrum.k90
+        k95[slot] = spectrum.k95
+        k99[slot] = spectrum.k99
+        entropyRank[slot] = spectrum.entropyRank
+        stableRank[slot] = spectrum.stableRank
+    }
+
+    /// Stores one head's projection errors for every k.
+    func store(_ results: [HeadProjectionResult], layer: Int, head: Int) {
+        lock.lock()
+        defer { lock.unlock() }
+        for (kIndex, result) in results.enumerated() {
+            let slot = (layer * heads + head) * dims + kIndex
+            let values: [(String, Double)] = [
+                ("theorem1/mean", result.theorem1.mean), ("theorem1/median", result.theorem1.median),
+                ("theorem1/p95", result.theorem1.p95), ("theorem1/max", result.theorem1.max),
+                ("svd_optimal/mean", result.svdOptimal.mean), ("svd_optimal/median", result.svdOptimal.median),
+                ("svd_optimal/p95", result.svdOptimal.p95), ("svd_optimal/max", result.svdOptimal.max),
+                ("theorem2/relative", result.theorem2.relative), ("theorem2/row_mean", result.theorem2.rowMean),
+                ("theorem2/row_max", result.theorem2.rowMax),
+                ("pooling/relative", result.pooling.relative), ("pooling/row_mean", result.pooling.rowMean),
+                ("pooling/row_max", result.pooling.rowMax),
+            ]
+            for (name, value) in values { projection[name]?[slot] = value }
+            for (e, fraction) in result.theorem1FractionBelow.enumerated() { fractionBelow[slot * epsilons + e] = fraction }
+        }
+    }
+
+    /// Records a head job's failure (the first one wins).
+    func fail(_ error: AnalysisError) {
+        lock.lock()
+        if failure == nil { failure = error }
+        lock.unlock()
+    }
+
+    /// Throws the first recorded failure.
+    func check() throws(AnalysisError) {
+        lock.lock()
+        let error = failure
+        lock.unlock()
+        if let error { throw error }
+    }
+}

@@ -1,0 +1,127 @@
+import ArgumentParser
+import Foundation
+import SpectrumAnalysis
+
+/// Model, corpus and window selection, shared by `run` and `extract`.
+struct InputOptions: ParsableArguments {
+    @Option(help: "Hugging Face model folder (config.json, model.safetensors, tokenizer.json).")
+    var model: String
+
+    @Option(help: "Corpus: .txt, .txt.gz, .jsonl or a folder of .txt files.")
+    var corpus: String
+
+    @Option(help: "JSON field holding the text in .jsonl corpora.")
+    var textField: String = "text"
+
+    @Option(help: "Sequence length n, special tokens included.")
+    var seqLen: Int = 512
+
+    @Option(help: "Windows to analyse from the start of the corpus, or 'all'.")
+    var sequences: Count = .some(64)
+
+    @Option(help: "Process shard i of N (0-based), e.g. 2/8: windows w with w mod N = i.")
+    var shard: Shard = Shard(index: 0, count: 1)
+
+    @Option(help: "Seed of every random draw (projection matrices).")
+    var seed: UInt64 = 0
+
+    @Option(help: "Worker threads for the SVD stage (default: all cores).")
+    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    func validate() throws {
+        guard seqLen >= 4 else { throw ValidationError("--seq-len must be at least 4, got \(seqLen)") }
+        guard seqLen <= 1 << 16 else { throw ValidationError("--seq-len \(seqLen) is absurdly large (limit 65536)") }
+        guard threads >= 1 && threads <= 1024 else { throw ValidationError("--threads must be between 1 and 1024") }
+        if case .some(let count) = sequences, count < 1 { throw ValidationError("--sequences must be at least 1 or 'all'") }
+    }
+}
+
+/// Where the run file goes and how existing files are treated.
+struct OutputOptions: ParsableArguments {
+    @Option(name: .shortAndLong, help: "Run file to write (HDF5).")
+    var output: String
+
+    @Flag(help: "Overwrite an existing output file.")
+    var force = false
+
+    @Flag(help: "Continue OUTPUT.partial left by an interrupted run.")
+    var resume = false
+
+    @Flag(help: "No progress on stderr.")
+    var quiet = false
+
+    func validate() throws {
+        if force && resume { throw ValidationError("--force and --resume exclude each other") }
+    }
+}
+
+/// What is dumped besides the spectra.
+struct DumpOptions: ParsableArguments {
+    @Option(help: "Dump P for the first N sequences, or 'all'.")
+    var dumpAttention: Count = .some(0)
+
+    @Flag(help: "Dump per-head Q, K, V with P.")
+    var dumpQkv = false
+
+    @Option(help: "Storage type of dumped tensors: float32 or float16.")
+    var attentionDtype: AttentionStorage = .float32
+
+    @Option(help: "Deflate level 0-9 for dumped tensors (0 = none).")
+    var compression: Int = 0
+
+    func validate() throws {
+        guard (0...9).contains(compression) else { throw ValidationError("--compression must be 0-9, got \(compression)") }
+    }
+}
+
+/// The projection checks (Theorems 1 and 2).
+struct ProjectionArguments: ParsableArguments {
+    @Option(help: "Comma-separated projection dimensions k (values ≥ n are skipped).")
+    var projectionDims: String = "16,32,64,128,256"
+
+    @Option(help: "Independent draws of R per sequence and k.")
+    var projectionTrials: Int = 1
+
+    @Option(help: "δ of Theorem 2 (E = δR, F = e^-δ R); default 1/n.")
+    var delta: Double?
+
+    @Flag(help: "Skip the projection checks.")
+    var noProjection = false
+
+    func validate() throws {
+        guard projectionTrials >= 1 && projectionTrials <= 1000 else { throw ValidationError("--projection-trials must be 1-1000") }
+        guard !parsedDims.isEmpty, parsedDims.allSatisfy({ $0 > 0 }) else {
+            throw ValidationError("--projection-dims must be positive integers separated by commas, got '\(projectionDims)'")
+        }
+        if let delta, !(delta.isFinite && delta >= 0) { throw ValidationError("--delta must be a finite number ≥ 0") }
+    }
+
+    var parsedDims: [Int] {
+        let parts = projectionDims.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        return parts.contains(nil) ? [] : parts.compactMap { $0 }
+    }
+
+    /// nil when projections are off.
+    var options: ProjectionOptions? {
+        noProjection ? nil : ProjectionOptions(dims: parsedDims, trials: projectionTrials, delta: delta)
+    }
+}
+
+/// A count or `all`.
+enum Count: ExpressibleByArgument, Equatable {
+    case some(Int)
+    case all
+
+    init?(argument: String) {
+        if argument == "all" { self = .all } else if let value = Int(argument), value >= 0 { self = .some(value) } else { return nil }
+    }
+
+    /// nil for `all`.
+    var limit: Int? { if case .some(let value) = self { return value } else { return nil } }
+}
+
+extension Shard: ExpressibleByArgument {
+    public init?(argument: String) { try? self.init(parsing: argument) }
+}
+
+extension AttentionStorage: ExpressibleByArgument {}

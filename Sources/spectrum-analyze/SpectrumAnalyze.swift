@@ -1,0 +1,26 @@
+import ArgumentParser
+import Foundation
+import SpectrumAnalysis
+
+/// `spectrum-analyze`: corpus → attention → singular values → run file.
+@main
+struct SpectrumAnalyze: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "spectrum-analyze",
+        abstract: "Measure how low-rank the attention matrices of a pretrained encoder are on a corpus.",
+        discussion: """
+        `run` (the default) tokenizes the corpus, runs the encoder, computes every head's singular \
+        values and the projection checks, and writes one HDF5 run file (docs/FORMAT.md). `extract` and \
+        `svd` run the two halves separately; `merge` combines shard files.
+        """,
+        version: ToolInfo.version,
+        subcommands: [Run.self, Extract.self, SVD.self, Merge.self],
+        defaultSubcommand: Run.self
+    )
+}
+
+/// Prints `error` as the tool's message and turns it into exit code 1.
+func fail(_ error: Error) -> ExitCode {
+    FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+    return ExitCode(1)
+}

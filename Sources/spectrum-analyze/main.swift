@@ -1,1 +1,0 @@
-print("spectrum-analyze: not yet implemented")
