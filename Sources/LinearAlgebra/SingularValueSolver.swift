@@ -109,14 +109,14 @@ public final class SingularValueSolver {
         if k == 0 { return }
         switch method {
         case .gesdd:
-            _ = try load(a, rows: rows, columns: columns, into: matrix.reserve(rows * columns))
+            try load(a, rows: rows, columns: columns, into: matrix.reserve(rows * columns))
             try doubleGESDD(rows: rows, columns: columns, into: out)
         case .sgesdd:
-            _ = try load(a, rows: rows, columns: columns, into: matrixSingle.reserve(rows * columns))
+            try load(a, rows: rows, columns: columns, into: matrixSingle.reserve(rows * columns))
             try singleGESDD(rows: rows, columns: columns, into: out)
         case .gram, .gramTwoStage:
-            let maxAbs = try load(a, rows: rows, columns: columns, into: matrix.reserve(rows * columns))
-            try gramEigenvalues(rows: rows, columns: columns, maxAbs: maxAbs,
+            try load(a, rows: rows, columns: columns, into: matrix.reserve(rows * columns))
+            try gramEigenvalues(rows: rows, columns: columns, maxAbs: largestMagnitude(a),
                                 twoStage: method == .gramTwoStage, into: out)
         }
     }
@@ -130,26 +130,31 @@ public final class SingularValueSolver {
     }
 
     /// Copies `a` element by element (same order, so the destination is `Aᵀ` column-major),
-    /// converting to `D`, and returns `max |a_ij|`. Throws before anything reaches LAPACK if an
-    /// element is NaN or ±Inf.
+    /// converting to `D`. Throws before anything reaches LAPACK if an element is NaN or ±Inf.
     func load<S: BinaryFloatingPoint, D: BinaryFloatingPoint>(
         _ a: UnsafeBufferPointer<S>, rows: Int, columns: Int, into destination: UnsafeMutablePointer<D>
-    ) throws(LinearAlgebraError) -> D {
-        // `x − x` is 0 for finite x and NaN for NaN/±Inf, so one sum detects both without branches.
-        var poison: S = 0
-        var maxAbs: S = 0
+    ) throws(LinearAlgebraError) {
+        // An integer OR-reduction (not a branch or a serial float sum) keeps this loop vectorized.
+        var nonFinite: UInt8 = 0
         for index in 0..<a.count {
             let x = a[index]
             destination[index] = D(x)
-            poison += x - x
-            maxAbs = Swift.max(maxAbs, x.magnitude)
+            nonFinite |= x.isFinite ? 0 : 1
         }
-        if poison.isNaN {
+        if nonFinite != 0 {
             let index = a.firstIndex { !$0.isFinite } ?? 0
             throw .nonFiniteInput(
                 "singular values of a \(rows)×\(columns) matrix: element (\(index / columns), \(index % columns)) is \(a[index])")
         }
-        return D(maxAbs)
+    }
+
+    /// `max |a_ij|` of a double input; a `Float` input can never overflow or underflow when
+    /// squared in double, so the Gram route skips this pass for it.
+    func largestMagnitude<S: BinaryFloatingPoint>(_ a: UnsafeBufferPointer<S>) -> Double {
+        guard S.self == Double.self else { return 1 }
+        var largest = 0.0
+        for x in a { largest = Swift.max(largest, Double(x.magnitude)) }
+        return largest
     }
 }
 

@@ -37,7 +37,7 @@ extension SingularValueSolver {
         var sigma = [Double](repeating: 0, count: k)
         if k == 0 { return (u, sigma, vt) }
         let x = matrix.reserve(rows * columns)
-        _ = try load(a, rows: rows, columns: columns, into: x)
+        try load(a, rows: rows, columns: columns, into: x)
 
         let m = LAPACKInt(columns), n = LAPACKInt(rows), ldk = LAPACKInt(k)
         let iwork = integerWork.reserve(8 * k)
