@@ -6,7 +6,7 @@
 /// σ₁, measured against `dgesdd` in double precision.
 ///
 /// Measured on the project machine (AMD EPYC, OpenBLAS 0.3.21, `OPENBLAS_NUM_THREADS=1`, release
-/// build) for 512 × 512 `P = rowSoftmax(G·s)`, `G` Gaussian, float32 input, 6 matrices per scale;
+/// build, machine otherwise idle) for 512 × 512 `P = rowSoftmax(G·s)`, `G` Gaussian, float32 input, 6 matrices per scale;
 /// error = max_i |σ̂_i − σ_i| / σ₁ against `gesdd`; times are medians per matrix on one core:
 ///
 /// | method          | s = 1            | s = 3            | s = 10           |

@@ -48,7 +48,8 @@ public final class SingularValueSolver {
             _ = matrix.reserve(elements)
             _ = gram.reserve(k * k)
         }
-        // A workspace query at the maximal shape pre-sizes `work`/`iwork` for typical calls.
+        // A workspace query at the maximal shape pre-sizes `work`/`iwork` for typical calls; a
+        // failing query is not fatal here because every call re-queries and throws then.
         if maxRows > 0, maxColumns > 0 {
             try? reserveWork(rows: maxRows, columns: maxColumns)
         }
@@ -70,7 +71,7 @@ public final class SingularValueSolver {
         return result
     }
 
-    /// Double-precision input variant of ``singularValues(of:rows:columns:)-(UnsafeBufferPointer<Float>,_,_)``.
+    /// Double-precision input variant of the `Float` form above (same shapes, result and errors).
     /// With ``SingularValueMethod/sgesdd`` the input is rounded to `Float` first.
     public func singularValues(
         of a: UnsafeBufferPointer<Double>, rows: Int, columns: Int

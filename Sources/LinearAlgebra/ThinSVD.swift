@@ -21,7 +21,7 @@ extension SingularValueSolver {
         try thinSVD(of: a, rows: rows, columns: columns)
     }
 
-    /// Double-precision input variant of ``svd(of:rows:columns:)-(UnsafeBufferPointer<Float>,_,_)``.
+    /// Double-precision input variant of the `Float` form above (same shapes, result and errors).
     public func svd(
         of a: UnsafeBufferPointer<Double>, rows: Int, columns: Int
     ) throws(LinearAlgebraError) -> (u: Matrix<Double>, sigma: [Double], vt: Matrix<Double>) {
