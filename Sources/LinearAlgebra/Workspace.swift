@@ -1,0 +1,29 @@
+/// A grow-only scratch buffer for LAPACK/BLAS work arrays, owned by exactly one solver.
+///
+/// Reallocation happens only when a call needs more elements than ever before, so a solver
+/// that is reused for same-sized matrices allocates nothing after its first call. The contents
+/// are scratch: they are not preserved when the buffer grows.
+final class Workspace<Element: Numeric> {
+    private(set) var pointer: UnsafeMutablePointer<Element>
+    private(set) var capacity: Int
+
+    init(capacity: Int = 1) {
+        let count = max(1, capacity)
+        pointer = .allocate(capacity: count)
+        pointer.initialize(repeating: .zero, count: count)
+        self.capacity = count
+    }
+
+    /// A pointer to at least `count` elements (at least one, so LAPACK never sees a null pointer).
+    func reserve(_ count: Int) -> UnsafeMutablePointer<Element> {
+        if count > capacity {
+            pointer.deallocate()
+            pointer = .allocate(capacity: count)
+            pointer.initialize(repeating: .zero, count: count)
+            capacity = count
+        }
+        return pointer
+    }
+
+    deinit { pointer.deallocate() }
+}
