@@ -61,11 +61,17 @@ public struct ProjectionChecker: Sendable {
 
     /// A checker for sequence length n with the given options.
     public init(n: Int, options: ProjectionOptions) {
+        self.init(n: n, dims: options.effectiveDims(n: n), epsilons: options.epsilons,
+                  delta: options.effectiveDelta(n: n), trials: max(1, options.trials))
+    }
+
+    /// A checker with explicit dimensions (tests use k = n, which runs never do).
+    init(n: Int, dims: [Int], epsilons: [Double], delta: Double, trials: Int) {
         self.n = n
-        dims = options.effectiveDims(n: n)
-        epsilons = options.epsilons
-        delta = options.effectiveDelta(n: n)
-        trials = max(1, options.trials)
+        self.dims = dims
+        self.epsilons = epsilons
+        self.delta = delta
+        self.trials = trials
     }
 
     /// The random matrices of one window: `[dims.count][trials]` matrices R `[k, n]` with N(0, 1/k)
