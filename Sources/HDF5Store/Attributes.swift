@@ -9,11 +9,17 @@ import CHDF5
 /// well as variable-length strings as `string`/`stringArray`; a scalar dataspace gives the scalar
 /// case, any other dataspace the array case (flattened row-major).
 public enum AttributeValue: Equatable, Sendable {
+    /// A scalar UTF-8 string.
     case string(String)
+    /// A scalar signed 64-bit integer.
     case int64(Int64)
+    /// A scalar 64-bit float.
     case double(Double)
+    /// A one-dimensional array of signed 64-bit integers.
     case int64Array([Int64])
+    /// A one-dimensional array of 64-bit floats.
     case doubleArray([Double])
+    /// A one-dimensional array of UTF-8 strings.
     case stringArray([String])
 
     var typeName: String {

@@ -4,7 +4,16 @@ import CHDF5
 /// complement integers; `float16` is IEEE 754 binary16 (sign bit 15, exponent bits 10–14 with
 /// bias 15, mantissa bits 0–9), which h5py and NumPy read as `float16`.
 public enum ElementType: String, Sendable, CaseIterable, CustomStringConvertible {
-    case float16, float32, float64, int32, int64
+    /// IEEE 754 binary16 (`Float16`; `Float` converted in Swift).
+    case float16
+    /// IEEE 754 binary32 (`Float`).
+    case float32
+    /// IEEE 754 binary64 (`Double`).
+    case float64
+    /// Signed 32-bit integer (`Int32`).
+    case int32
+    /// Signed 64-bit integer (`Int64`).
+    case int64
 
     /// Bytes per element, on disk and in memory.
     public var byteCount: Int {
@@ -75,13 +84,15 @@ extension ElementType {
                 var sign = 0, exponentPosition = 0, exponentSize = 0, mantissaPosition = 0, mantissaSize = 0
                 try site.check(H5Tget_fields(type, &sign, &exponentPosition, &exponentSize,
                                              &mantissaPosition, &mantissaSize), "H5Tget_fields")
-                if (sign, exponentPosition, exponentSize, mantissaPosition, mantissaSize) == (15, 10, 5, 0, 10) {
+                let bias = H5Tget_ebias(type)
+                if (sign, exponentPosition, exponentSize, mantissaPosition, mantissaSize) == (15, 10, 5, 0, 10),
+                   bias == 15 {
                     return .float16
                 }
                 throw HDF5Error.unsupportedType(
                     file: site.file, object: site.object,
                     detail: "2-byte float with fields (sign \(sign), exponent \(exponentPosition)+\(exponentSize), "
-                        + "mantissa \(mantissaPosition)+\(mantissaSize)) is not IEEE half")
+                        + "mantissa \(mantissaPosition)+\(mantissaSize), bias \(bias)) is not IEEE half")
             }
         case H5T_INTEGER:
             let sign = H5Tget_sign(type)

@@ -14,7 +14,10 @@ import Foundation
 public final class File: @unchecked Sendable {
     /// How an existing file is opened.
     public enum AccessMode: Sendable {
-        case readOnly, readWrite
+        /// `H5F_ACC_RDONLY`: any write throws.
+        case readOnly
+        /// `H5F_ACC_RDWR`: objects can be created, extended and written.
+        case readWrite
     }
 
     /// The path the file was created or opened with.

@@ -2,7 +2,10 @@ import CHDF5
 
 /// What a path inside a file names.
 public enum ObjectKind: String, Sendable {
-    case group, dataset
+    /// A group (folder).
+    case group
+    /// A dataset (array).
+    case dataset
     /// A named datatype or another object type this module does not open.
     case other
 }
