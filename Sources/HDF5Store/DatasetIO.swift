@@ -40,10 +40,18 @@ extension Dataset {
 
     /// Grows an extendible dataset by one slice along the first dimension and writes `values`
     /// there; returns the new slice's index. Convenient for streaming one sequence at a time.
+    /// The value count is checked before growing; if HDF5 then fails to write, the new slice
+    /// stays in the dataset holding the fill value 0.
     @discardableResult
     public func append<T: HDF5Scalar>(_ values: [T]) throws -> Int {
         try withHDF5 {
-            let index = try extent().current[0]
+            let dims = try extent().current
+            let index = dims[0]
+            let expected = dims.dropFirst().reduce(1, *)
+            guard values.count == expected else {
+                throw site.invalid("append", "\(values.count) values given for a slice of \(Array(dims.dropFirst())) "
+                                   + "= \(expected) elements")
+            }
             try extend(firstDimension: index + 1)
             try write(values, at: index)
             return index

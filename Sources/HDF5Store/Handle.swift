@@ -18,7 +18,13 @@ final class Handle: @unchecked Sendable {
     init(id: hid_t, kind: Kind) {
         self.storedID = id
         self.kind = kind
+        withHDF5 { Self.openCount += 1 }
     }
+
+    /// How many handles are open in the process; tests compare it before and after a workload
+    /// to prove identifiers are released on every path.
+    /// `nonisolated(unsafe)`: only read and written under the process-wide HDF5 lock.
+    nonisolated(unsafe) private(set) static var openCount = 0
 
     /// The identifier, or `H5I_INVALID_HID` (-1) after `close()`.
     var id: hid_t { storedID }
@@ -38,6 +44,7 @@ final class Handle: @unchecked Sendable {
             guard storedID >= 0 else { return 0 }
             let id = storedID
             storedID = -1
+            Self.openCount -= 1
             switch kind {
             case .file: return H5Fclose(id)
             case .group: return H5Gclose(id)

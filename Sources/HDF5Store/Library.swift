@@ -111,9 +111,9 @@ enum ErrorStack {
 }
 
 /// Splits an HDF5 path into components and resolves it against `base` (an absolute group path).
-/// `"a/b"` under `/x` is `/x/a/b`; `"/a/b"` is absolute; empty components are ignored.
+/// `"a/b"` under `/x` is `/x/a/b`; `"/a/b"` is absolute; empty and `.` components are ignored.
 func resolvePath(_ path: String, relativeTo base: String) -> String {
-    let parts = path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
+    let parts = path.split(separator: "/", omittingEmptySubsequences: true).map(String.init).filter { $0 != "." }
     let baseParts = path.hasPrefix("/") ? [] : base.split(separator: "/").map(String.init)
     return "/" + (baseParts + parts).joined(separator: "/")
 }

@@ -65,6 +65,8 @@ final class RoundTripTests: XCTestCase {
             try sigma.extend(firstDimension: 5)
             try sigma.write(values(4), at: 4)
             XCTAssertThrowsError(try sigma.extend(firstDimension: 2))
+            XCTAssertThrowsError(try sigma.append([1.0]), "a wrong-sized slice must not grow the dataset")
+            XCTAssertEqual(try sigma.shape, [5] + slice)
             try file.flush()
         }
         let sigma = try File.open(path).openDataset("spectrum/sigma")
@@ -126,6 +128,7 @@ final class RoundTripTests: XCTestCase {
         XCTAssertEqual(try file.openGroup("spectrum").children(), ["aggregate"])
         XCTAssertEqual(try file.requireGroup("spectrum/aggregate").path, "/spectrum/aggregate")
         XCTAssertEqual(try file.requireGroup("projection").path, "/projection")
+        XCTAssertEqual(try aggregate.openDataset("./sum").path, "/spectrum/aggregate/sum")
         XCTAssertThrowsError(try file.createGroup("spectrum")) { error in
             XCTAssertEqual(error as? HDF5Error, .alreadyExists(kind: "group", file: path, object: "/spectrum"))
         }
