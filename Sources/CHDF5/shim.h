@@ -28,4 +28,6 @@ static inline unsigned chdf5_acc_excl(void) { return H5F_ACC_EXCL; }
 static inline unsigned chdf5_acc_rdonly(void) { return H5F_ACC_RDONLY; }
 static inline unsigned chdf5_acc_rdwr(void) { return H5F_ACC_RDWR; }
 static inline size_t chdf5_variable(void) { return H5T_VARIABLE; }
+static inline hid_t chdf5_e_default(void) { return H5E_DEFAULT; }
+static inline unsigned chdf5_f_obj_all(void) { return H5F_OBJ_ALL; }
 #endif
