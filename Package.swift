@@ -62,7 +62,7 @@ let package = Package(
 
         // MARK: Tests
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra"]),
-        .testTarget(name: "HDF5StoreTests", dependencies: ["HDF5Store"]),
+        .testTarget(name: "HDF5StoreTests", dependencies: ["HDF5Store", "CHDF5"]),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers"]),
         .testTarget(name: "TransformerTests", dependencies: ["Transformer", "Tokenizers"]),
         .testTarget(name: "SpectrumAnalysisTests", dependencies: ["SpectrumAnalysis"]),

@@ -1,0 +1,153 @@
+import Foundation
+import HDF5Store
+
+/// The root attributes of a run file (docs/FORMAT.md): everything needed to reproduce the run.
+public struct RunMetadata: Sendable, Equatable {
+    /// The run-file format version this build writes and reads.
+    public static let formatVersion: Int64 = 1
+
+    public var toolVersion = ToolInfo.version
+    public var created = ""
+    public var modelPath = ""
+    public var modelSHA256 = ""
+    public var modelType = ""
+    public var layers = 0
+    public var heads = 0
+    public var headDimension = 0
+    public var hiddenSize = 0
+    public var sequenceLength = 0
+    public var corpusPath = ""
+    public var corpusSHA256 = ""
+    public var packing = Packing.contiguous.rawValue
+    public var textField = "text"
+    /// Windows requested before sharding, −1 for all.
+    public var sequencesRequested: Int64 = -1
+    /// Rows this file holds when complete.
+    public var sequencesPlanned = 0
+    /// Sequences whose P is dumped, −1 for all.
+    public var dumpAttention: Int64 = 0
+    public var dumpQKV = false
+    public var attentionStorage = AttentionStorage.float32
+    public var seed: UInt64 = 0
+    public var shard = Shard.single
+    public var svdMethod = ""
+    /// Whether spectra are computed (false for `extract`).
+    public var spectra = true
+    /// Projection settings; nil when projections are off.
+    public var projection: ProjectionSetup?
+    /// Shard files a merged file was made from.
+    public var mergedFrom: [String] = []
+
+    /// An empty description, filled in by the pipeline or read from a file.
+    public init() {}
+
+    /// The projection settings as resolved for this n.
+    public struct ProjectionSetup: Sendable, Equatable {
+        public var dims: [Int]
+        public var epsilons: [Double]
+        public var delta: Double
+        public var trials: Int
+    }
+
+    /// Rows of the P dump for a file of `rows` sequences.
+    func dumpedRows(of rows: Int) -> Int { dumpAttention < 0 ? rows : min(rows, Int(dumpAttention)) }
+
+    /// Writes the attributes onto the root group (projection settings onto `/projection`).
+    func write(to file: File) throws {
+        let a = file.attributes
+        try a.set("format", "spectrum-run")
+        try a.set("format_version", Self.formatVersion)
+        try a.set("tool_version", toolVersion)
+        try a.set("created", created)
+        try a.set("model_path", modelPath)
+        try a.set("model_sha256", modelSHA256)
+        try a.set("model_type", modelType)
+        for (name, value) in [("layers", layers), ("heads", heads), ("head_dim", headDimension),
+                              ("hidden_size", hiddenSize), ("seq_len", sequenceLength),
+                              ("sequences_planned", sequencesPlanned), ("shard_index", shard.index),
+                              ("shard_count", shard.count)] {
+            try a.set(name, Int64(value))
+        }
+        try a.set("corpus_path", corpusPath)
+        try a.set("corpus_sha256", corpusSHA256)
+        try a.set("packing", packing)
+        try a.set("text_field", textField)
+        try a.set("sequences_requested", sequencesRequested)
+        try a.set("dump_attention", dumpAttention)
+        try a.set("dump_qkv", Int64(dumpQKV ? 1 : 0))
+        try a.set("attention_dtype", attentionStorage.rawValue)
+        try a.set("seed", Int64(bitPattern: seed))
+        try a.set("svd_method", svdMethod)
+        try a.set("spectra", Int64(spectra ? 1 : 0))
+        if !mergedFrom.isEmpty { try a.set("merged_from", mergedFrom) }
+        if let projection {
+            let group = try file.requireGroup("projection")
+            try group.attributes.set("delta", projection.delta)
+            try group.attributes.set("trials", Int64(projection.trials))
+        }
+    }
+
+    /// Reads and validates the attributes of a run file.
+    init(reading file: File) throws(AnalysisError) {
+        let path = file.path
+        func attribute<T>(_ body: () throws -> T) throws(AnalysisError) -> T {
+            do { return try body() } catch { throw .runFile(path: path, reason: String(describing: error)) }
+        }
+        let a = file.attributes
+        let format = try attribute { try a.contains("format") ? try a.string("format") : "" }
+        guard format == "spectrum-run" else { throw .runFile(path: path, reason: "not a spectrum run file (no format=spectrum-run attribute)") }
+        let version = try attribute { try a.int64("format_version") }
+        guard version == Self.formatVersion else {
+            throw .runFile(path: path, reason: "format version \(version) is not supported (this build reads version \(Self.formatVersion))")
+        }
+        self.init()
+        try attribute {
+            toolVersion = try a.string("tool_version")
+            created = try a.string("created")
+            modelPath = try a.string("model_path")
+            modelSHA256 = try a.string("model_sha256")
+            modelType = try a.string("model_type")
+            layers = Int(try a.int64("layers"))
+            heads = Int(try a.int64("heads"))
+            headDimension = Int(try a.int64("head_dim"))
+            hiddenSize = Int(try a.int64("hidden_size"))
+            sequenceLength = Int(try a.int64("seq_len"))
+            sequencesPlanned = Int(try a.int64("sequences_planned"))
+            corpusPath = try a.string("corpus_path")
+            corpusSHA256 = try a.string("corpus_sha256")
+            packing = try a.string("packing")
+            textField = try a.string("text_field")
+            sequencesRequested = try a.int64("sequences_requested")
+            dumpAttention = try a.int64("dump_attention")
+            dumpQKV = try a.int64("dump_qkv") != 0
+            attentionStorage = AttentionStorage(rawValue: try a.string("attention_dtype")) ?? .float32
+            seed = UInt64(bitPattern: try a.int64("seed"))
+            svdMethod = try a.string("svd_method")
+            spectra = try a.int64("spectra") != 0
+            shard = try Shard(index: Int(try a.int64("shard_index")), count: Int(try a.int64("shard_count")))
+            if try a.contains("merged_from") { mergedFrom = try a.stringArray("merged_from") }
+            if try file.exists("projection") {
+                let group = try file.openGroup("projection")
+                projection = ProjectionSetup(
+                    dims: try file.openDataset("projection/dims").read(as: Int64.self).map { Int($0) },
+                    epsilons: try file.openDataset("projection/epsilons").read(as: Double.self),
+                    delta: try group.attributes.double("delta"),
+                    trials: Int(try group.attributes.int64("trials")))
+            }
+        }
+        guard layers > 0, heads > 0, sequenceLength > 0, headDimension > 0 else {
+            throw .runFile(path: path, reason: "shape attributes are not positive (layers \(layers), heads \(heads), seq_len \(sequenceLength))")
+        }
+    }
+
+    /// The fields that must agree for files to belong to the same run (everything but shard,
+    /// creation time and merge provenance).
+    func sameRun(as other: RunMetadata) -> Bool {
+        var a = self, b = other
+        (a.created, b.created) = ("", "")
+        (a.shard, b.shard) = (.single, .single)
+        (a.mergedFrom, b.mergedFrom) = ([], [])
+        (a.sequencesPlanned, b.sequencesPlanned) = (0, 0)
+        return a == b
+    }
+}
