@@ -1,0 +1,54 @@
+/// WordPiece (BERT): greedy longest-match-first segmentation of each word.
+///
+/// A word longer than `max_input_chars_per_word` scalars is `[UNK]`. Otherwise, from the
+/// start, take the longest vocabulary entry that is a prefix of the rest (pieces after the first
+/// carry `continuing_subword_prefix`, `##` by default); if some position has no match the whole
+/// word becomes the single unk token.
+public struct WordPiece: TokenizerModel {
+    let vocabulary: Vocabulary
+    public let unkToken: String
+    public let unkId: Int32
+    public let continuingSubwordPrefix: String
+    public let maxInputCharsPerWord: Int
+
+    public init(config: ComponentConfig) throws {
+        vocabulary = try Vocabulary(config: config)
+        unkToken = try config.optionalString("unk_token") ?? "[UNK]"
+        continuingSubwordPrefix = try config.optionalString("continuing_subword_prefix") ?? "##"
+        maxInputCharsPerWord = try config.int("max_input_chars_per_word", default: 100)
+        unkId = try vocabulary.requiredId(unkToken, role: "unk_token", config: config)
+    }
+
+    public func tokenize(_ word: [Unicode.Scalar], into ids: inout [Int32]) {
+        if word.count > maxInputCharsPerWord {
+            ids.append(unkId)
+            return
+        }
+        let mark = ids.count
+        var start = 0
+        while start < word.count {
+            var end = min(word.count, start + vocabulary.maxTokenLength)
+            var found: Int32?
+            while end > start {
+                var candidate = start > 0 ? continuingSubwordPrefix : ""
+                candidate.unicodeScalars.append(contentsOf: word[start..<end])
+                if let id = vocabulary.ids[candidate] {
+                    found = id
+                    break
+                }
+                end -= 1
+            }
+            guard let id = found else {
+                ids.removeSubrange(mark...)
+                ids.append(unkId)
+                return
+            }
+            ids.append(id)
+            start = end
+        }
+    }
+
+    public func id(forToken token: String) -> Int32? { vocabulary.ids[token] }
+
+    public func token(forId id: Int32) -> String? { vocabulary.tokens[id] }
+}
