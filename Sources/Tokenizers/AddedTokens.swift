@@ -38,6 +38,10 @@ enum Segment {
 struct AddedTokenMatcher: Sendable {
     /// Pattern scalars and token, grouped by first scalar, longest pattern first.
     private let patternsByFirst: [Unicode.Scalar: [([Unicode.Scalar], AddedToken)]]
+    /// `asciiFirst[b]`: some pattern starts with ASCII scalar b (skips the dictionary lookup
+    /// for the common case of ASCII text without added tokens).
+    private let asciiFirst: [Bool]
+    private let hasNonASCIIFirst: Bool
 
     init(_ patterns: [([Unicode.Scalar], AddedToken)]) {
         var grouped: [Unicode.Scalar: [([Unicode.Scalar], AddedToken)]] = [:]
@@ -46,13 +50,19 @@ struct AddedTokenMatcher: Sendable {
             grouped[first, default: []].append(pattern)
         }
         patternsByFirst = grouped.mapValues { $0.sorted { $0.0.count > $1.0.count } }
+        var ascii = [Bool](repeating: false, count: 128)
+        for first in grouped.keys where first.value < 128 { ascii[Int(first.value)] = true }
+        asciiFirst = ascii
+        hasNonASCIIFirst = grouped.keys.contains { $0.value >= 128 }
     }
 
     var isEmpty: Bool { patternsByFirst.isEmpty }
 
     /// The longest pattern starting at `position`, if any.
     private func longestMatch(in text: [Unicode.Scalar], at position: Int) -> (end: Int, token: AddedToken)? {
-        guard let candidates = patternsByFirst[text[position]] else { return nil }
+        let first = text[position]
+        if first.value < 128 ? !asciiFirst[Int(first.value)] : !hasNonASCIIFirst { return nil }
+        guard let candidates = patternsByFirst[first] else { return nil }
         for (pattern, token) in candidates where position + pattern.count <= text.count {
             if text[position..<(position + pattern.count)].elementsEqual(pattern) {
                 return (position + pattern.count, token)

@@ -33,22 +33,7 @@ enum ByteLevelAlphabet {
         var output: [Unicode.Scalar] = []
         output.reserveCapacity(text.count)
         for scalar in text {
-            if scalar.value < 0x80 {
-                output.append(scalarForByte[Int(scalar.value)])
-            } else {
-                let value = scalar.value
-                if value < 0x800 {
-                    output.append(scalarForByte[Int(0xC0 | (value >> 6))])
-                } else if value < 0x10000 {
-                    output.append(scalarForByte[Int(0xE0 | (value >> 12))])
-                    output.append(scalarForByte[Int(0x80 | ((value >> 6) & 0x3F))])
-                } else {
-                    output.append(scalarForByte[Int(0xF0 | (value >> 18))])
-                    output.append(scalarForByte[Int(0x80 | ((value >> 12) & 0x3F))])
-                    output.append(scalarForByte[Int(0x80 | ((value >> 6) & 0x3F))])
-                }
-                output.append(scalarForByte[Int(0x80 | (value & 0x3F))])
-            }
+            scalar.forEachUTF8Byte { output.append(scalarForByte[Int($0)]) }
         }
         return output
     }

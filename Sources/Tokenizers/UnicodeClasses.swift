@@ -120,6 +120,29 @@ enum UnicodeClasses {
     }
 }
 
+extension Unicode.Scalar {
+    /// Calls `body` with each UTF-8 byte of the scalar, in order.
+    @inline(__always)
+    func forEachUTF8Byte(_ body: (UInt8) -> Void) {
+        let value = self.value
+        if value < 0x80 {
+            body(UInt8(value))
+        } else if value < 0x800 {
+            body(UInt8(0xC0 | (value >> 6)))
+            body(UInt8(0x80 | (value & 0x3F)))
+        } else if value < 0x10000 {
+            body(UInt8(0xE0 | (value >> 12)))
+            body(UInt8(0x80 | ((value >> 6) & 0x3F)))
+            body(UInt8(0x80 | (value & 0x3F)))
+        } else {
+            body(UInt8(0xF0 | (value >> 18)))
+            body(UInt8(0x80 | ((value >> 12) & 0x3F)))
+            body(UInt8(0x80 | ((value >> 6) & 0x3F)))
+            body(UInt8(0x80 | (value & 0x3F)))
+        }
+    }
+}
+
 extension Array where Element == Unicode.Scalar {
     /// True when every scalar is ASCII (so Unicode normalization forms leave the text unchanged).
     var isASCII: Bool {
@@ -127,19 +150,21 @@ extension Array where Element == Unicode.Scalar {
         return true
     }
 
-    /// The scalars as a `String`.
+    /// The scalars as a `String` (built from UTF-8, much faster than appending scalars).
     var string: String {
-        var result = String()
-        result.unicodeScalars.append(contentsOf: self)
-        return result
+        var utf8: [UInt8] = []
+        utf8.reserveCapacity(count)
+        for scalar in self { scalar.forEachUTF8Byte { utf8.append($0) } }
+        return String(decoding: utf8, as: UTF8.self)
     }
 }
 
 extension ArraySlice where Element == Unicode.Scalar {
-    /// The scalars as a `String`.
+    /// The scalars as a `String` (built from UTF-8, much faster than appending scalars).
     var string: String {
-        var result = String()
-        result.unicodeScalars.append(contentsOf: self)
-        return result
+        var utf8: [UInt8] = []
+        utf8.reserveCapacity(count)
+        for scalar in self { scalar.forEachUTF8Byte { utf8.append($0) } }
+        return String(decoding: utf8, as: UTF8.self)
     }
 }

@@ -69,7 +69,7 @@ public struct BPE: TokenizerModel {
             let rightBody = right.hasPrefix(prefix) ? String(right.dropFirst(prefix.count)) : right
             let mergedId = try vocabulary.requiredId(left + rightBody, role: "merged token", config: config)
             // Later duplicates win, as when the Rust library collects the merges into a map.
-            merges[UInt64(UInt32(leftId)) << 32 | UInt64(UInt32(rightId))] = (Int32(rank), mergedId)
+            merges[pairKey(leftId, rightId)] = (Int32(rank), mergedId)
         }
         return merges
     }
@@ -131,23 +131,43 @@ public struct BPE: TokenizerModel {
     }
 
     /// Repeatedly merges the lowest-ranked adjacent pair, leftmost first on equal ranks.
+    ///
+    /// `ranks[i]` caches the merge of `symbols[i], symbols[i + 1]` so that a merge only looks up
+    /// the two pairs it changes (hashing every pair at every step dominated the run time).
     private func mergeAll(_ symbols: inout [Int32]) {
-        while symbols.count > 1 {
-            var bestRank = Int32.max
+        guard symbols.count > 1 else { return }
+        var ranks: [Int32] = []
+        var mergedIds: [Int32] = []
+        ranks.reserveCapacity(symbols.count - 1)
+        mergedIds.reserveCapacity(symbols.count - 1)
+        for index in 0..<(symbols.count - 1) {
+            let merge = merges[Self.pairKey(symbols[index], symbols[index + 1])]
+            ranks.append(merge?.rank ?? .max)
+            mergedIds.append(merge?.id ?? 0)
+        }
+        while true {
             var bestIndex = -1
-            var bestId: Int32 = 0
-            for index in 0..<(symbols.count - 1) {
-                let key = UInt64(UInt32(symbols[index])) << 32 | UInt64(UInt32(symbols[index + 1]))
-                if let merge = merges[key], merge.rank < bestRank {
-                    bestRank = merge.rank
-                    bestIndex = index
-                    bestId = merge.id
-                }
+            var bestRank = Int32.max
+            for (index, rank) in ranks.enumerated() where rank < bestRank {
+                bestRank = rank
+                bestIndex = index
             }
             if bestIndex < 0 { return }
-            symbols[bestIndex] = bestId
+            symbols[bestIndex] = mergedIds[bestIndex]
             symbols.remove(at: bestIndex + 1)
+            ranks.remove(at: bestIndex)
+            mergedIds.remove(at: bestIndex)
+            for index in [bestIndex - 1, bestIndex] where index >= 0 && index < ranks.count {
+                let merge = merges[Self.pairKey(symbols[index], symbols[index + 1])]
+                ranks[index] = merge?.rank ?? .max
+                mergedIds[index] = merge?.id ?? 0
+            }
         }
+    }
+
+    @inline(__always)
+    private static func pairKey(_ left: Int32, _ right: Int32) -> UInt64 {
+        UInt64(UInt32(bitPattern: left)) << 32 | UInt64(UInt32(bitPattern: right))
     }
 
     public func id(forToken token: String) -> Int32? { vocabulary.ids[token] }
@@ -157,11 +177,11 @@ public struct BPE: TokenizerModel {
 
 /// A bounded, thread-safe word → ids cache, so that a `BPE` (and the `Tokenizer` holding it)
 /// stays `Sendable` while repeated words skip the merge loop. Like the Rust library's cache it
-/// stops inserting once full instead of evicting.
+/// stops inserting once full instead of evicting (50 000 words, a few MB at most).
 final class BPECache: @unchecked Sendable {
     private let lock = NSLock()
     private var entries: [String: [Int32]] = [:]
-    private let capacity = 10_000
+    private let capacity = 50_000
 
     func lookup(_ word: String) -> [Int32]? {
         lock.lock()

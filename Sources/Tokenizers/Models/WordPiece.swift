@@ -24,14 +24,34 @@ public struct WordPiece: TokenizerModel {
             ids.append(unkId)
             return
         }
+        // Candidates are built from UTF-8 bytes: `byteOffsets[i]` is where scalar i starts.
+        var utf8: [UInt8] = []
+        utf8.reserveCapacity(word.count + 8)
+        var byteOffsets: [Int] = []
+        byteOffsets.reserveCapacity(word.count + 1)
+        for scalar in word {
+            byteOffsets.append(utf8.count)
+            scalar.forEachUTF8Byte { utf8.append($0) }
+        }
+        byteOffsets.append(utf8.count)
+        let prefix = Array(continuingSubwordPrefix.utf8)
+        var buffer: [UInt8] = []
         let mark = ids.count
         var start = 0
         while start < word.count {
             var end = min(word.count, start + vocabulary.maxTokenLength)
             var found: Int32?
             while end > start {
-                var candidate = start > 0 ? continuingSubwordPrefix : ""
-                candidate.unicodeScalars.append(contentsOf: word[start..<end])
+                let piece = utf8[byteOffsets[start]..<byteOffsets[end]]
+                let candidate: String
+                if start > 0 {
+                    buffer.removeAll(keepingCapacity: true)
+                    buffer.append(contentsOf: prefix)
+                    buffer.append(contentsOf: piece)
+                    candidate = String(decoding: buffer, as: UTF8.self)
+                } else {
+                    candidate = String(decoding: piece, as: UTF8.self)
+                }
                 if let id = vocabulary.ids[candidate] {
                     found = id
                     break
