@@ -1,6 +1,8 @@
 /// One entry of `tokenizer.json` → `added_tokens`.
 public struct AddedToken: Sendable, Equatable {
+    /// The token's id.
     public let id: Int32
+    /// The literal text of the token (non-empty).
     public let content: String
     /// Special tokens (`[CLS]`, `<s>`, …) are dropped by `decode(_:skipSpecialTokens: true)`.
     public let special: Bool

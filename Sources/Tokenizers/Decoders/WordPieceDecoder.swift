@@ -2,7 +2,9 @@
 /// the prefix removed; any other token after the first gets a leading space. With `cleanup`,
 /// each token then gets BERT's spacing clean-up (`" ."` → `"."`, `" n't"` → `"n't"`, …).
 public struct WordPieceDecoder: TokenDecoder {
+    /// The continuation prefix (default `##`).
     public let prefix: String
+    /// Whether to apply `cleanUp` (default true).
     public let cleanup: Bool
 
     public init(config: ComponentConfig) throws {

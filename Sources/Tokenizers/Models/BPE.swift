@@ -15,11 +15,17 @@ public struct BPE: TokenizerModel {
     let vocabulary: Vocabulary
     /// (left id, right id) packed as `left << 32 | right` → (rank, merged id).
     let merges: [UInt64: (rank: Int32, id: Int32)]
+    /// The id of `unk_token`, when the model names one.
     public let unkId: Int32?
+    /// `fuse_unk`: consecutive unknown characters give one unk.
     public let fuseUnk: Bool
+    /// `byte_fallback`: unknown characters become `<0xXX>` byte tokens when possible.
     public let byteFallback: Bool
+    /// `ignore_merges`: a word found in the vocabulary is not split.
     public let ignoreMerges: Bool
+    /// `continuing_subword_prefix`, added to every character but the first.
     public let continuingSubwordPrefix: String?
+    /// `end_of_word_suffix`, added to the last character.
     public let endOfWordSuffix: String?
     let cache = BPECache()
 

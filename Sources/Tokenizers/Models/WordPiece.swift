@@ -6,9 +6,13 @@
 /// word becomes the single unk token.
 public struct WordPiece: TokenizerModel {
     let vocabulary: Vocabulary
+    /// `unk_token` (default `[UNK]`); must be in the vocabulary.
     public let unkToken: String
+    /// The id of `unkToken`.
     public let unkId: Int32
+    /// `continuing_subword_prefix` (default `##`).
     public let continuingSubwordPrefix: String
+    /// `max_input_chars_per_word` (default 100): longer words are unk.
     public let maxInputCharsPerWord: Int
 
     public init(config: ComponentConfig) throws {

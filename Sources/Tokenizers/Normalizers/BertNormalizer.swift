@@ -8,9 +8,13 @@
 /// 4. `lowercase`: full Unicode lowercase mapping of each scalar (no context-dependent rules,
 ///    so Σ → σ everywhere).
 public struct BertNormalizer: Normalizer {
+    /// `clean_text` (default true).
     public let cleanText: Bool
+    /// `handle_chinese_chars` (default true).
     public let handleChineseChars: Bool
+    /// `strip_accents`, with `null` resolved to `lowercase`.
     public let stripAccents: Bool
+    /// `lowercase` (default true).
     public let lowercase: Bool
 
     public init(config: ComponentConfig) throws {

@@ -1,5 +1,6 @@
 /// Applies the normalizers of `normalizers` in order (`Sequence` normalizer).
 public struct NormalizerSequence: Normalizer {
+    /// The normalizers, applied first to last.
     public let normalizers: [any Normalizer]
 
     public init(config: ComponentConfig) throws {

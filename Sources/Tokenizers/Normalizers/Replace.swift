@@ -3,7 +3,9 @@
 /// Only `{"String": …}` patterns are supported; a `{"Regex": …}` pattern is a thrown
 /// `unsupportedType` error, because Oniguruma's regex dialect cannot be reproduced exactly here.
 public struct Replace: Normalizer {
+    /// The literal text to replace (non-empty).
     public let pattern: [Unicode.Scalar]
+    /// The replacement text.
     public let content: [Unicode.Scalar]
 
     public init(config: ComponentConfig) throws {

@@ -1,6 +1,8 @@
 /// Removes leading (`strip_left`) and/or trailing (`strip_right`) whitespace (`Strip` normalizer).
 public struct Strip: Normalizer {
+    /// Strip leading whitespace (`strip_left`, default true).
     public let left: Bool
+    /// Strip trailing whitespace (`strip_right`, default true).
     public let right: Bool
 
     public init(config: ComponentConfig) throws {

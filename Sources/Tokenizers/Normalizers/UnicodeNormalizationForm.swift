@@ -6,6 +6,7 @@ public struct UnicodeNormalizationForm: Normalizer {
     /// Which of the four forms.
     public enum Form: String, Sendable { case nfc = "NFC", nfd = "NFD", nfkc = "NFKC", nfkd = "NFKD" }
 
+    /// Which form this normalizer applies.
     public let form: Form
 
     public init(config: ComponentConfig) throws {

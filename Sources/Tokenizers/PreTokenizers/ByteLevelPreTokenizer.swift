@@ -6,7 +6,9 @@
 ///    hand-written on scalars (see `nextMatchEnd`); `\s` is the Unicode `White_Space` property;
 /// 3. each word's UTF-8 bytes are replaced by `ByteLevelAlphabet` scalars.
 public struct ByteLevelPreTokenizer: PreTokenizer {
+    /// `add_prefix_space` (default true).
     public let addPrefixSpace: Bool
+    /// `use_regex` (default true).
     public let useRegex: Bool
 
     public init(config: ComponentConfig) throws {

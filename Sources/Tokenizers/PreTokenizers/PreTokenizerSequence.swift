@@ -1,6 +1,7 @@
 /// Applies the pre-tokenizers of `pretokenizers` in order, each to every word of the previous one
 /// (`Sequence` pre-tokenizer).
 public struct PreTokenizerSequence: PreTokenizer {
+    /// The pre-tokenizers, applied first to last.
     public let preTokenizers: [any PreTokenizer]
 
     public init(config: ComponentConfig) throws {

@@ -11,6 +11,7 @@ public struct PunctuationPreTokenizer: PreTokenizer {
         case mergedWithNext = "MergedWithNext", contiguous = "Contiguous"
     }
 
+    /// `behavior` (default `Isolated`).
     public let behavior: Behavior
 
     public init(config: ComponentConfig) throws {
