@@ -12,6 +12,9 @@ notebooks-data/corpora/jargon.txt.gz. Writes under Tests/Fixtures/tokenizers/:
 * roberta-bpe/tokenizer-merges-as-strings.json   the same tokenizer with merges as "a b" strings
 * minilm-cases.json, roberta-bpe-cases.json      exact ids/tokens/decodes of a list of hard strings
 * minilm-corpus.json, roberta-bpe-corpus.json    whole-corpus parity summary (see corpus_summary)
+* components-cases.json                  small tokenizers (trained here) covering the other
+                                         normalizers, pre-tokenizers, model options and processors,
+                                         each stored as its tokenizer.json text, with the same cases
 
 Truncation and padding are switched off (`no_truncation()`, `no_padding()`): the MiniLM file sets
 both to 128, and the Swift tokenizer ignores those sections (packing does its own windowing).
@@ -23,7 +26,7 @@ import os
 import struct
 import sys
 
-from tokenizers import AddedToken, Tokenizer, decoders, models, pre_tokenizers, processors, trainers
+from tokenizers import AddedToken, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors, trainers
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "Tests", "Fixtures", "tokenizers")
@@ -113,6 +116,66 @@ def train_roberta_bpe(lines):
     for token, token_id in expected.items():
         assert tok.token_to_id(token) == token_id, (token, tok.token_to_id(token))
     return tok
+
+
+def small_variants(lines):
+    """Small tokenizers exercising the components the two real files do not use."""
+    sample = lines[:6000]
+    specials = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
+
+    def wordpiece(normalizer, pre_tokenizer, size=600):
+        tok = Tokenizer(models.WordPiece(unk_token="[UNK]", max_input_chars_per_word=20))
+        tok.normalizer = normalizer
+        tok.pre_tokenizer = pre_tokenizer
+        tok.train_from_iterator(sample, trainers.WordPieceTrainer(vocab_size=size, special_tokens=specials, show_progress=False))
+        tok.decoder = decoders.WordPiece(prefix="##", cleanup=True)
+        return tok
+
+    variants = []
+    tok = wordpiece(
+        normalizers.Sequence([normalizers.NFD(), normalizers.StripAccents(), normalizers.Lowercase(),
+                              normalizers.Strip(left=True, right=True), normalizers.Replace("``", '"')]),
+        pre_tokenizers.Sequence([pre_tokenizers.WhitespaceSplit(), pre_tokenizers.Punctuation()]))
+    tok.post_processor = processors.BertProcessing(("[SEP]", tok.token_to_id("[SEP]")), ("[CLS]", tok.token_to_id("[CLS]")))
+    variants.append(("wordpiece-nfd-stripaccents-strip-replace-punctuation-bertprocessing", tok))
+
+    tok = wordpiece(normalizers.NFKC(), pre_tokenizers.Whitespace())
+    tok.post_processor = processors.TemplateProcessing(
+        single="[CLS] $A [SEP] [SEP]", pair="[CLS] $A [SEP] $B:1 [SEP]:1",
+        special_tokens=[("[CLS]", tok.token_to_id("[CLS]")), ("[SEP]", tok.token_to_id("[SEP]"))])
+    tok.add_tokens([AddedToken("hacker", single_word=True, normalized=True), AddedToken("FOO", rstrip=True, normalized=False)])
+    variants.append(("wordpiece-nfkc-whitespace-template-addedtokens", tok))
+
+    for behavior in ["removed", "merged_with_previous", "merged_with_next", "contiguous"]:
+        tok = wordpiece(normalizers.NFC(), pre_tokenizers.Sequence(
+            [pre_tokenizers.WhitespaceSplit(), pre_tokenizers.Punctuation(behavior=behavior)]), size=400)
+        variants.append(("wordpiece-nfc-punctuation-" + behavior, tok))
+
+    tok = Tokenizer(models.BPE(unk_token="[UNK]", end_of_word_suffix="</w>"))
+    tok.normalizer = normalizers.Lowercase()
+    tok.pre_tokenizer = pre_tokenizers.Whitespace()
+    tok.train_from_iterator(sample, trainers.BpeTrainer(vocab_size=500, special_tokens=specials, end_of_word_suffix="</w>", limit_alphabet=50, show_progress=False))
+    variants.append(("bpe-end-of-word-suffix-unk", tok))
+
+    tok = Tokenizer(models.BPE(unk_token="[UNK]", continuing_subword_prefix="##", fuse_unk=True))
+    tok.pre_tokenizer = pre_tokenizers.WhitespaceSplit()
+    tok.train_from_iterator(sample, trainers.BpeTrainer(vocab_size=500, special_tokens=specials, continuing_subword_prefix="##", limit_alphabet=40, show_progress=False))
+    variants.append(("bpe-continuing-prefix-fuse-unk", tok))
+
+    tok = Tokenizer(models.BPE())
+    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=True)
+    tok.decoder = decoders.ByteLevel()
+    tok.post_processor = processors.ByteLevel(trim_offsets=True)
+    tok.train_from_iterator(sample, trainers.BpeTrainer(vocab_size=400, special_tokens=["<|endoftext|>"], initial_alphabet=pre_tokenizers.ByteLevel.alphabet(), show_progress=False))
+    tok.add_tokens([AddedToken(" world", normalized=True), AddedToken("<sep>", lstrip=True, rstrip=True, normalized=False)])
+    variants.append(("bytelevel-prefix-space-addedtokens", tok))
+
+    tok = Tokenizer(models.BPE())
+    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False)
+    tok.decoder = decoders.ByteLevel()
+    tok.train_from_iterator(sample, trainers.BpeTrainer(vocab_size=350, initial_alphabet=pre_tokenizers.ByteLevel.alphabet(), show_progress=False))
+    variants.append(("bytelevel-no-regex", tok))
+    return variants
 
 
 def cases(tok):
@@ -211,6 +274,8 @@ def main():
     meta = {"tokenizers_version": __import__("tokenizers").__version__}
     write_json("minilm-cases.json", dict(meta, cases=cases(minilm)))
     write_json("roberta-bpe-cases.json", dict(meta, cases=cases(roberta)))
+    write_json("components-cases.json", dict(meta, variants=[
+        {"name": name, "tokenizer_json": tok.to_str(), "cases": cases(tok)} for name, tok in small_variants(lines)]))
     write_json("minilm-corpus.json", dict(meta, **corpus_summary(minilm, lines)))
     write_json("roberta-bpe-corpus.json", dict(meta, **corpus_summary(roberta, lines)))
     print("wrote fixtures to", OUT)
