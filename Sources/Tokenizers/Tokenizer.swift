@@ -107,6 +107,13 @@ public struct Tokenizer: Sendable {
         addedVocabulary.tokensById[id]?.content ?? model.token(forId: id)
     }
 
+    /// One more than the largest id the tokenizer can produce (model vocabulary and added
+    /// tokens), i.e. the number of embedding rows a model needs; equals the Python library's
+    /// `get_vocab_size(with_added_tokens=True)` when ids are contiguous.
+    public var vocabularySize: Int {
+        max(model.vocabularySize, addedVocabulary.tokens.map { Int($0.id) + 1 }.max() ?? 0)
+    }
+
     /// The added tokens of the file (special or not), in file order.
     public var addedTokens: [AddedToken] { addedVocabulary.tokens }
 

@@ -9,6 +9,7 @@ final class TokenizerAPITests: XCTestCase {
         XCTAssertEqual(tokenizer.sepOrEosId, 102)
         XCTAssertEqual(tokenizer.padId, 0)
         XCTAssertEqual(tokenizer.specialTokensAddedToSingle, 2)
+        XCTAssertEqual(tokenizer.vocabularySize, 30522)
         XCTAssertEqual(tokenizer.id(forToken: "[UNK]"), 100)
         XCTAssertEqual(tokenizer.id(forToken: "hello"), 7592)
         XCTAssertNil(tokenizer.id(forToken: "definitely-not-a-token"))
@@ -26,6 +27,7 @@ final class TokenizerAPITests: XCTestCase {
         XCTAssertEqual(tokenizer.padId, 1)
         XCTAssertEqual(tokenizer.specialTokensAddedToSingle, 2)
         XCTAssertEqual(tokenizer.id(forToken: "<mask>"), 4)
+        XCTAssertEqual(tokenizer.vocabularySize, 1000)
         XCTAssertEqual(tokenizer.addingSpecialTokens(to: [10, 11]), [0, 10, 11, 2])
         let text = "Hello world, it's a hacker's dictionary."
         XCTAssertEqual(tokenizer.decode(tokenizer.encode(text), skipSpecialTokens: true), text)

@@ -179,6 +179,8 @@ public struct BPE: TokenizerModel {
     public func id(forToken token: String) -> Int32? { vocabulary.ids[token] }
 
     public func token(forId id: Int32) -> String? { vocabulary.tokens[id] }
+
+    public var vocabularySize: Int { vocabulary.size }
 }
 
 /// A bounded, thread-safe word → ids cache, so that a `BPE` (and the `Tokenizer` holding it)

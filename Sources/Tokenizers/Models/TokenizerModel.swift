@@ -9,6 +9,8 @@ public protocol TokenizerModel: Sendable {
     func id(forToken token: String) -> Int32?
     /// The vocabulary entry of an id.
     func token(forId id: Int32) -> String?
+    /// One more than the largest id of the vocabulary (the embedding rows the model needs).
+    var vocabularySize: Int { get }
 }
 
 /// Builds the model named by `config.type`; an unknown type is a thrown
@@ -30,6 +32,8 @@ struct Vocabulary: Sendable {
     let tokens: [Int32: String]
     /// The longest entry, in scalars (no longer substring can match).
     let maxTokenLength: Int
+    /// One more than the largest id (0 for an empty vocabulary).
+    let size: Int
 
     init(config: ComponentConfig) throws {
         let object = try config.object("vocab")
@@ -49,6 +53,7 @@ struct Vocabulary: Sendable {
         self.ids = ids
         self.tokens = tokens
         maxTokenLength = maxLength
+        size = tokens.keys.max().map { Int($0) + 1 } ?? 0
     }
 
     /// The id of `token`; throws when the model names a token its vocabulary lacks.

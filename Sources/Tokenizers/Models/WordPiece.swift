@@ -75,4 +75,6 @@ public struct WordPiece: TokenizerModel {
     public func id(forToken token: String) -> Int32? { vocabulary.ids[token] }
 
     public func token(forId id: Int32) -> String? { vocabulary.tokens[id] }
+
+    public var vocabularySize: Int { vocabulary.size }
 }
