@@ -53,7 +53,7 @@ public struct Legend: Sendable {
         }
         for entry in entries {
             if entry.swatch {
-                svg.rect(Box(x: x, y: rowY - 5, width: Self.sample, height: 10), fill: entry.color)
+                svg.rect(Box(x: x, y: rowY - 5, width: Self.sample, height: 10), fill: entry.color, opacity: 0.35)
             } else {
                 svg.line(x1: x, y1: rowY, x2: x + Self.sample, y2: rowY, stroke: entry.color, width: 2.2, dash: entry.dash)
             }
@@ -93,14 +93,15 @@ public struct ColorBar: Sendable {
     /// Draws the bar in `box` (x, y: top-left of the bar; height: bar height).
     public func draw(in svg: inout SVGDocument, x: Double, y: Double, height: Double) {
         let scale = LinearScale(domain: domain, range: (y + height, y))
-        let slices = 64
-        let sliceHeight = height / Double(slices)
-        for i in 0..<slices {
-            // Slices overlap by half a pixel so anti-aliasing leaves no hairline seams.
-            let t = (Double(i) + 0.5) / Double(slices)
-            svg.rect(Box(x: x, y: y + height - Double(i + 1) * sliceHeight - 0.25, width: Self.barWidth, height: sliceHeight + 0.5),
-                     fill: colorMap.color(t).hex)
-        }
+        // A gradient (not stacked slices) avoids anti-aliasing seams; viridis is sampled at 21
+        // stops, close enough to the linear interpolation between its 11 control colours.
+        let id = "\(svg.idPrefix)-colorbar"
+        let stops = (0...20).map { i -> String in
+            let t = Double(i) / 20
+            return "<stop offset=\"\(SVGDocument.num(t))\" stop-color=\"\(colorMap.color(t).hex)\"/>"
+        }.joined()
+        svg.raw("<defs><linearGradient id=\"\(id)\" x1=\"0\" y1=\"1\" x2=\"0\" y2=\"0\">\(stops)</linearGradient></defs>")
+        svg.rect(Box(x: x, y: y, width: Self.barWidth, height: height), fill: "url(#\(id))")
         svg.raw("<rect x=\"\(SVGDocument.num(x))\" y=\"\(SVGDocument.num(y))\" width=\"\(SVGDocument.num(Self.barWidth))\" height=\"\(SVGDocument.num(height))\" fill=\"none\" stroke=\"#444\"/>")
         var widest = 0.0
         for v in ticks {

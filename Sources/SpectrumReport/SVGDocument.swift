@@ -106,8 +106,8 @@ public struct SVGDocument: Sendable {
     }
 
     /// Draws a rectangle, optionally with a hover tooltip (`<title>`).
-    public mutating func rect(_ box: Box, fill: String, stroke: String? = nil, tooltip: String? = nil) {
-        let strokeAttr = stroke.map { " stroke=\"\($0)\"" } ?? ""
+    public mutating func rect(_ box: Box, fill: String, stroke: String? = nil, opacity: Double? = nil, tooltip: String? = nil) {
+        let strokeAttr = (stroke.map { " stroke=\"\($0)\"" } ?? "") + (opacity.map { " fill-opacity=\"\(Self.num($0))\"" } ?? "")
         let open = "<rect x=\"\(Self.num(box.x))\" y=\"\(Self.num(box.y))\" width=\"\(Self.num(box.width))\" height=\"\(Self.num(box.height))\" fill=\"\(fill)\"\(strokeAttr)"
         if let tooltip { raw(open + "><title>\(Self.escape(tooltip))</title></rect>") } else { raw(open + "/>") }
     }
