@@ -183,8 +183,12 @@ def main():
 
     shots = [('index.png', index, 1100, min(max(result['height'], 600), 16000))]
     for name in svg_files:
-        root = ET.fromstring(sources[name].encode('utf-8'))
-        w, h = (int(float(v)) + 1 for v in root.get('viewBox', '0 0 800 600').split()[2:4])
+        w, h = 800, 600
+        try:
+            view_box = ET.fromstring(sources[name].encode('utf-8')).get('viewBox', '0 0 800 600').split()
+            w, h = int(float(view_box[2])) + 1, int(float(view_box[3])) + 1
+        except (ET.ParseError, IndexError, ValueError):
+            pass  # already reported above; still render it for a look
         shots.append((name[:-4] + '.png', os.path.join(report, name), w, h))
     for png, source, w, h in shots:
         target = os.path.join(out, png)
