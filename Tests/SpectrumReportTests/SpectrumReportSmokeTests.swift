@@ -1,6 +1,0 @@
-import XCTest
-@testable import SpectrumReport
-
-final class SpectrumReportSmokeTests: XCTestCase {
-    func testModuleLinks() { XCTAssertTrue(true) }
-}
