@@ -28,6 +28,8 @@ public struct Corpus: Sendable {
     public let lines: [CorpusLine]
     /// Total decompressed bytes read.
     public let byteCount: Int
+    /// SHA-256 of the decompressed bytes (a folder: its files concatenated in name order).
+    public let sha256: String
 
     /// Reads a corpus file or directory.
     /// - Parameter textField: the JSON field holding the text in `.jsonl` corpora.
@@ -39,6 +41,7 @@ public struct Corpus: Sendable {
         }
         var collected: [CorpusLine] = []
         var base = 0
+        var hasher = SHA256()
         if isDirectory.boolValue {
             let names: [String]
             do {
@@ -50,11 +53,13 @@ public struct Corpus: Sendable {
             guard !names.isEmpty else { throw .corpus(path: url.path, reason: "directory holds no .txt or .txt.gz files") }
             for name in names {
                 let bytes = try Corpus.readBytes(url.appendingPathComponent(name))
+                hasher.update(bytes)
                 Corpus.splitLines(bytes, base: base, into: &collected)
                 base += bytes.count
             }
         } else {
             let bytes = try Corpus.readBytes(url)
+            hasher.update(bytes)
             let name = url.lastPathComponent
             if name.hasSuffix(".jsonl") || name.hasSuffix(".jsonl.gz") {
                 try Corpus.splitJSONLines(bytes, field: textField, path: url.path, into: &collected)
@@ -66,6 +71,7 @@ public struct Corpus: Sendable {
         guard !collected.isEmpty else { throw .corpus(path: url.path, reason: "the corpus holds no non-empty lines") }
         lines = collected
         byteCount = base
+        sha256 = hasher.finalize()
     }
 
     /// Wraps already split lines (for callers that have text in memory).
@@ -73,6 +79,9 @@ public struct Corpus: Sendable {
         self.path = path
         self.lines = lines
         self.byteCount = lines.last.map { $0.byteOffset + $0.byteLength } ?? 0
+        var hasher = SHA256()
+        for line in lines { hasher.update(Data(line.text.utf8)) }
+        self.sha256 = hasher.finalize()
     }
 
     /// The file's bytes, gunzipped when the name ends in `.gz`.

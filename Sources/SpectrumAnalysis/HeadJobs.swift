@@ -28,6 +28,9 @@ final class HeadJobs: @unchecked Sendable {
         self.checker = checker
     }
 
+    /// Blocks until every queued job has run (used before giving up on a failed run).
+    func waitUntilFinished() { queue.waitUntilAllOperationsAreFinished() }
+
     /// Queues the spectra (and projection checks) of every head of one layer.
     /// - Parameters:
     ///   - attention: the layer's P (and Q, K, V when projections are on).

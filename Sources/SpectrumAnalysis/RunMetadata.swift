@@ -28,6 +28,8 @@ public struct RunMetadata: Sendable, Equatable {
     public var dumpAttention: Int64 = 0
     public var dumpQKV = false
     public var attentionStorage = AttentionStorage.float32
+    /// Deflate level of dumped tensors (0 = off).
+    public var compression = 0
     public var seed: UInt64 = 0
     public var shard = Shard.single
     public var svdMethod = ""
@@ -64,7 +66,7 @@ public struct RunMetadata: Sendable, Equatable {
         try a.set("model_type", modelType)
         for (name, value) in [("layers", layers), ("heads", heads), ("head_dim", headDimension),
                               ("hidden_size", hiddenSize), ("seq_len", sequenceLength),
-                              ("sequences_planned", sequencesPlanned), ("shard_index", shard.index),
+                              ("sequences_planned", sequencesPlanned), ("shard_index", shard.index), ("compression", compression),
                               ("shard_count", shard.count)] {
             try a.set(name, Int64(value))
         }
@@ -121,6 +123,7 @@ public struct RunMetadata: Sendable, Equatable {
             dumpAttention = try a.int64("dump_attention")
             dumpQKV = try a.int64("dump_qkv") != 0
             attentionStorage = AttentionStorage(rawValue: try a.string("attention_dtype")) ?? .float32
+            compression = Int(try a.int64("compression"))
             seed = UInt64(bitPattern: try a.int64("seed"))
             svdMethod = try a.string("svd_method")
             spectra = try a.int64("spectra") != 0

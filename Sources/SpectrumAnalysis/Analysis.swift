@@ -1,0 +1,203 @@
+import Foundation
+import LinearAlgebra
+import Tokenizers
+import Transformer
+
+/// Progress of a run, reported after every completed sequence.
+public struct AnalysisProgress: Sendable {
+    /// Sequences of this file done (resumed ones included).
+    public var completed: Int
+    /// Sequences this file will hold.
+    public var total: Int
+    /// Sequences that were already done when this process started (resume).
+    public var resumedFrom: Int
+    /// Seconds since this process started the loop.
+    public var elapsed: Double
+}
+
+/// The whole pipeline (DESIGN §2): corpus → tokens → encoder → per-head spectra and projection
+/// checks → run file.
+///
+/// ```swift
+/// var options = AnalysisOptions()
+/// options.sequences = 8
+/// let analysis = try Analysis(modelDirectory: model, corpus: corpus, options: options)
+/// let runFile = try analysis.run(output: URL(fileURLWithPath: "run.h5"))
+/// print(try runFile.summary(k: 128).formattedTable())
+/// ```
+///
+/// The encoder runs on the calling thread with single-threaded BLAS while the SVDs of the heads
+/// run on `options.threads` workers, so the forward pass of sequence s + 1 overlaps the spectra of
+/// sequence s.
+public final class Analysis {
+    /// Model folder.
+    public let modelDirectory: URL
+    /// Options of the run.
+    public let options: AnalysisOptions
+    /// The corpus, read and split into lines.
+    public let corpus: Corpus
+    /// The model's tokenizer.
+    public let tokenizer: Tokenizer
+    /// The encoder.
+    public let encoder: Encoder
+    /// This shard's windows, in corpus order.
+    public let windows: [PackedSequence]
+    /// Windows packed from the corpus before sharding.
+    public let totalWindows: Int
+
+    /// Loads model, tokenizer and corpus and packs the windows.
+    /// - Throws: a message naming the file for a missing or malformed model or corpus, a corpus shorter
+    ///   than one window, or `--seq-len` above the model's positions.
+    public init(modelDirectory: URL, corpus corpusURL: URL, options: AnalysisOptions) throws(AnalysisError) {
+        self.modelDirectory = modelDirectory
+        self.options = options
+        BLAS.setThreadCount(1)
+        guard FileManager.default.fileExists(atPath: modelDirectory.path) else {
+            throw .invalidOption("model folder \(modelDirectory.path) does not exist (run `make setup` to fetch the default model)")
+        }
+        let tokenizerURL = modelDirectory.appendingPathComponent("tokenizer.json")
+        tokenizer = try withStage("tokenizer \(tokenizerURL.path)") { try Tokenizer(contentsOf: tokenizerURL) }
+        encoder = try withStage("model \(modelDirectory.path)") { try Encoder(directory: modelDirectory) }
+        let maximum = encoder.configuration.maxSequenceLength
+        guard options.sequenceLength <= maximum else {
+            throw .invalidOption("--seq-len \(options.sequenceLength) exceeds what the model at \(modelDirectory.path) accepts (\(maximum) positions)")
+        }
+        corpus = try Corpus(contentsOf: corpusURL, textField: options.textField)
+        let packer = try SequencePacker(tokenizer: tokenizer, sequenceLength: options.sequenceLength)
+        let all = try packer.windows(of: corpus, limit: options.sequences)
+        totalWindows = all.count
+        windows = all.filter { options.shard.contains(window: $0.index) }
+        guard !windows.isEmpty else {
+            throw .invalidOption("shard \(options.shard) of \(all.count) windows is empty; use fewer shards")
+        }
+    }
+
+    /// The run file's root attributes for this analysis.
+    public func metadata() throws(AnalysisError) -> RunMetadata {
+        let c = encoder.configuration
+        var m = RunMetadata()
+        m.created = ISO8601DateFormatter().string(from: Date())
+        m.modelPath = modelDirectory.path
+        let weights = modelDirectory.appendingPathComponent("model.safetensors")
+        m.modelSHA256 = try withStage("checksum of \(weights.path)") { try SHA256.hex(ofFile: weights) }
+        m.modelType = c.modelType.rawValue
+        (m.layers, m.heads, m.headDimension, m.hiddenSize) = (c.layerCount, c.headCount, c.headDimension, c.hiddenSize)
+        m.sequenceLength = options.sequenceLength
+        m.corpusPath = corpus.path
+        m.corpusSHA256 = corpus.sha256
+        m.textField = options.textField
+        m.sequencesRequested = Int64(options.sequences ?? -1)
+        m.sequencesPlanned = windows.count
+        m.dumpAttention = Int64(options.dumpAttention ?? -1)
+        m.dumpQKV = options.dumpQKV
+        m.attentionStorage = options.attentionStorage
+        m.compression = options.compression
+        m.seed = options.seed
+        m.shard = options.shard
+        m.svdMethod = options.computeSpectra ? SingularValueMethod.recommended.rawValue : ""
+        m.spectra = options.computeSpectra
+        if options.computeSpectra, let projection = options.projection {
+            let n = options.sequenceLength
+            m.projection = .init(dims: projection.effectiveDims(n: n), epsilons: projection.epsilons,
+                                 delta: projection.effectiveDelta(n: n), trials: max(1, projection.trials))
+        }
+        return m
+    }
+
+    /// Runs the analysis into `output` (through `output.partial`).
+    /// - Parameters:
+    ///   - force: overwrite an existing output or partial file.
+    ///   - resume: continue `output.partial` instead of starting over.
+    ///   - progress: called on the calling thread after each sequence.
+    ///   - shouldStop: polled between sequences; when it returns true the run stops cleanly, leaves a
+    ///     resumable partial file and throws ``AnalysisError/interrupted(partialPath:completed:)``.
+    /// - Returns: the finished run file, open for reading.
+    @discardableResult
+    public func run(output: URL, force: Bool = false, resume: Bool = false,
+                    progress: (AnalysisProgress) -> Void = { _ in },
+                    shouldStop: () -> Bool = { false }) throws(AnalysisError) -> RunFile {
+        let metadata = try metadata()
+        let writer = resume ? try RunFileWriter(resuming: output, metadata: metadata)
+                            : try RunFileWriter(creating: output, metadata: metadata, force: force)
+        let (L, H, n) = (metadata.layers, metadata.heads, metadata.sequenceLength)
+        let checker = metadata.projection.map { ProjectionChecker(n: n, dims: $0.dims, epsilons: $0.epsilons, delta: $0.delta, trials: $0.trials) }
+        var aggregate = SpectrumAggregate(layers: L, heads: H, length: n)
+        var projectionAggregate = checker.map { ProjectionAggregate(layers: L, heads: H, dims: $0.dims.count) }
+        if metadata.spectra {
+            let stored = try writer.storedRows()
+            try add(sigma: stored.sigma, to: &aggregate, context: writer.partialURL.path)
+            for row in stored.projection { projectionAggregate?.add(row) }
+        }
+        let jobs = HeadJobs(threads: options.threads, queueLimit: 2 * L * H, n: n, checker: checker)
+        let capture: AttentionCapture = checker != nil || metadata.dumpQKV ? .probabilitiesAndQKV : .probabilities
+        let start = Date(), resumedFrom = writer.sequenceCount
+        var pending: (window: PackedSequence, result: SequenceResult, group: DispatchGroup)?
+
+        func commit(_ item: (window: PackedSequence, result: SequenceResult, group: DispatchGroup)) throws(AnalysisError) {
+            item.group.wait()
+            try item.result.check()
+            try writer.append(item.window, result: metadata.spectra ? item.result : nil)
+            if metadata.spectra {
+                try add(sigma: item.result.sigma, to: &aggregate, context: "window \(item.window.index)")
+                projectionAggregate?.add(item.result.projection)
+            }
+            progress(AnalysisProgress(completed: writer.sequenceCount, total: windows.count,
+                                      resumedFrom: resumedFrom, elapsed: Date().timeIntervalSince(start)))
+        }
+
+        do {
+            for window in windows.dropFirst(resumedFrom) {
+                if shouldStop() { break }
+                let row = writer.sequenceCount + (pending == nil ? 0 : 1)
+                let dump = metadata.dumpAttention < 0 || row < Int(metadata.dumpAttention)
+                let result = SequenceResult(layers: L, heads: H, n: n, dims: checker?.dims.count ?? 0,
+                                            epsilons: checker?.epsilons.count ?? 0)
+                let group = DispatchGroup()
+                let draws = checker?.draws(seed: options.seed, window: window.index) ?? []
+                let context = "window \(window.index)"
+                try withStage("encoder on \(context)") {
+                    _ = try encoder.forward(inputIds: window.inputIds, capture: capture,
+                                            threads: metadata.spectra ? 1 : options.threads) { attention in
+                        try Self.checkFinite(attention, context: context)
+                        if dump { try writer.writeAttention(attention, row: row) }
+                        if metadata.spectra { jobs.submit(attention, into: result, group: group, draws: draws, context: context) }
+                    }
+                }
+                if let previous = pending { try commit(previous) }
+                pending = (window, result, group)
+            }
+            if let last = pending {
+                pending = nil
+                try commit(last)
+            }
+        } catch {
+            jobs.waitUntilFinished()
+            writer.suspend()
+            throw error
+        }
+        guard writer.sequenceCount == windows.count else {
+            writer.suspend()
+            throw .interrupted(partialPath: writer.partialURL.path, completed: writer.sequenceCount)
+        }
+        try writer.finish(aggregate: metadata.spectra ? aggregate : nil, projection: projectionAggregate)
+        return try RunFile(contentsOf: output)
+    }
+
+    /// Adds the curves of `[rows, n]` singular values (rows in (sequence, layer, head) order) to `aggregate`.
+    private func add(sigma: [Double], to aggregate: inout SpectrumAggregate, context: String) throws(AnalysisError) {
+        let (H, n) = (aggregate.heads, aggregate.length)
+        let perSequence = aggregate.layers * H
+        for block in 0..<(sigma.count / n) {
+            let slot = block % perSequence
+            let spectrum = try HeadSpectrum(sigma: Array(sigma[block * n ..< (block + 1) * n]), context: context)
+            aggregate.add(spectrum, layer: slot / H, head: slot % H)
+        }
+    }
+
+    /// NaN or ±Inf in P is reported with the layer and head where it appears.
+    static func checkFinite(_ attention: LayerAttention, context: String) throws(AnalysisError) {
+        let block = attention.sequenceLength * attention.sequenceLength
+        guard let bad = attention.probabilities.firstIndex(where: { !$0.isFinite }) else { return }
+        throw .numeric("\(context), layer \(attention.layer), head \(bad / block): attention probabilities contain \(attention.probabilities[bad])")
+    }
+}

@@ -1,0 +1,43 @@
+import HDF5Store
+
+/// Sums over sequences of every projection statistic, per (layer, head, k), so shards merge exactly.
+///
+/// The mean of a statistic over sequences is `sum / count` with `count` the spectrum aggregate's count.
+public struct ProjectionAggregate: Sendable, Equatable {
+    /// `[L, H, K]` sums keyed by statistic name (`theorem1/median`, …).
+    public var sums: [String: [Double]]
+    /// Shape `[L, H, K]` of each statistic.
+    public let shape: [Int]
+    /// Elements per statistic, `L·H·K`.
+    public var size: Int { shape.reduce(1, *) }
+
+    /// An empty aggregate for L layers, H heads and K projection dimensions.
+    public init(layers: Int, heads: Int, dims: Int) {
+        shape = [layers, heads, dims]
+        let size = layers * heads * dims
+        sums = Dictionary(uniqueKeysWithValues: SequenceResult.projectionStatistics.map { ($0, [Double](repeating: 0, count: size)) })
+    }
+
+    /// Adds one sequence's statistics (`[L, H, K]` each).
+    public mutating func add(_ statistics: [String: [Double]]) {
+        for (name, values) in statistics where values.count == size {
+            sums[name] = zip(sums[name] ?? [], values).map { $0 + $1 }
+        }
+    }
+
+    /// Adds another aggregate (merging shards).
+    public mutating func merge(_ other: ProjectionAggregate) throws(AnalysisError) {
+        guard other.shape == shape else { throw .incompatibleShards("projection shapes differ: \(shape) vs \(other.shape)") }
+        add(other.sums)
+    }
+
+    /// Writes `/projection/aggregate/<check>_<stat>_sum`.
+    func write(to file: File) throws {
+        _ = try file.requireGroup("projection/aggregate")
+        for name in SequenceResult.projectionStatistics {
+            let path = "projection/aggregate/" + name.replacingOccurrences(of: "/", with: "_") + "_sum"
+            let dataset = try file.exists(path) ? try file.openDataset(path) : try file.createDataset(path, type: .float64, shape: shape)
+            try dataset.write(sums[name] ?? [])
+        }
+    }
+}
