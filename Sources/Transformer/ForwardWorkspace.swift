@@ -81,9 +81,11 @@ final class ForwardWorkspace {
         for head in 0..<configuration.headCount {
             let ph = p + head * headStride
             let q = qkv + head * d, k = qkv + h + head * d, v = qkv + 2 * h + head * d
+            // α = 1/√d is applied by the GEMM to the finished dot products, the same single
+            // rounding as Hugging Face's `matmul(q, kᵀ) * scaling`.
             BLAS.gemm(transposeA: false, transposeB: true, m: n, n: n, k: d,
-                      alpha: 1, a: q, lda: 3 * h, b: k, ldb: 3 * h, beta: 0, c: ph, ldc: n)
-            Kernels.scaledSoftmaxRows(ph, rows: n, columns: n, ld: n, scale: scale)
+                      alpha: scale, a: q, lda: 3 * h, b: k, ldb: 3 * h, beta: 0, c: ph, ldc: n)
+            Kernels.softmaxRows(ph, rows: n, columns: n, ld: n)
             BLAS.gemm(transposeA: false, transposeB: false, m: n, n: d, k: n,
                       alpha: 1, a: ph, lda: n, b: v, ldb: 3 * h, beta: 0, c: context + head * d, ldc: h)
         }
