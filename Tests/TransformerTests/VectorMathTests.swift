@@ -1,0 +1,49 @@
+import Foundation
+import XCTest
+@testable import Transformer
+
+/// The vectorized exp and erf against glibc's `expf` / `erff` (correctly rounded to within 1 ulp).
+final class VectorMathTests: XCTestCase {
+    private func evaluate(_ xs: [Float], _ f: (Float) -> Float) -> [Float] { xs.map(f) }
+
+    func testExpWithinTwoUlp() {
+        let xs = stride(from: Float(-87.3), through: 88.7, by: 0.00731).map { $0 } + [0, -0.0, 1e-30, -1e-30, 88.72, -87.33]
+        let ys = evaluate(xs, VectorMath.exp)
+        var worst: Float = 0
+        for (x, y) in zip(xs, ys) {
+            let reference = expf(x)
+            worst = max(worst, abs(y - reference) / reference.ulp)
+        }
+        XCTAssertLessThanOrEqual(worst, 2)
+    }
+
+    func testExpOutsideRange() {
+        let ys = evaluate([-Float.infinity, -1000, -88, 89, 1000, .infinity], VectorMath.exp)
+        XCTAssertEqual(ys, [0, 0, 0, .infinity, .infinity, .infinity])
+    }
+
+    func testErfAbsoluteErrorBelow2point5e7() {
+        let xs = stride(from: Float(-6), through: 6, by: 0.0000917).map { $0 } + [0, 1e-20, -1e-20]
+        let ys = evaluate(xs, VectorMath.erf)
+        var worst: Float = 0
+        for (x, y) in zip(xs, ys) { worst = max(worst, abs(y - erff(x))) }
+        XCTAssertLessThanOrEqual(worst, 2.5e-7)
+    }
+
+    func testSoftmaxRowsAreStableAndSumToOne() {
+        // Rows with huge logits (naive exp would overflow) and a length that is not a multiple of 16.
+        let columns = 37
+        var values = (0..<(2 * columns)).map { Float($0 % 7) * 300 - 1000 }
+        values.withUnsafeMutableBufferPointer { Kernels.softmaxRows($0.baseAddress!, rows: 2, columns: columns, ld: columns) }
+        for row in 0..<2 {
+            let slice = values[(row * columns)..<((row + 1) * columns)]
+            XCTAssertTrue(slice.allSatisfy { $0.isFinite && $0 >= 0 })
+            XCTAssertEqual(slice.reduce(0, +), 1, accuracy: 1e-6)
+        }
+        var small: [Float] = [0, log(2), log(3)]
+        small.withUnsafeMutableBufferPointer { Kernels.softmaxRows($0.baseAddress!, rows: 1, columns: 3, ld: 3) }
+        XCTAssertEqual(small[0], 1.0 / 6, accuracy: 1e-7)
+        XCTAssertEqual(small[1], 2.0 / 6, accuracy: 1e-7)
+        XCTAssertEqual(small[2], 3.0 / 6, accuracy: 1e-7)
+    }
+}
