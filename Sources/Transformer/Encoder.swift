@@ -52,19 +52,22 @@ public final class Encoder: Sendable {
     ///   - inputIds: token ids, `1 ≤ n ≤` ``ModelConfiguration/maxSequenceLength``, each in `0..<vocab_size`.
     ///   - tokenTypeIds: segment ids `[n]` in `0..<type_vocab_size`; zeros when `nil`.
     ///   - capture: what the observer receives; with `.none` it is never called.
+    ///   - threads: tasks to split each layer over (rows of the projections, heads of the
+    ///     attention); results do not depend on it. Meant for single-threaded BLAS
+    ///     (`OPENBLAS_NUM_THREADS=1`); the default 1 leaves the cores to the caller.
     ///   - observer: called once per layer, in order, synchronously, with that layer's
     ///     ``LayerAttention``. Its errors stop the pass and are rethrown.
     /// - Throws: ``TransformerError/invalidInput(_:)`` for ids, types or a length the model cannot
     ///   take; whatever `observer` throws.
     public func forward(
         inputIds: [Int32], tokenTypeIds: [Int32]? = nil, capture: AttentionCapture = .probabilities,
-        observer: (LayerAttention) throws -> Void
+        threads: Int = 1, observer: (LayerAttention) throws -> Void
     ) throws -> Matrix<Float> {
         let positions = try positionIds(for: inputIds)
         let types = try checkedTokenTypes(tokenTypeIds, count: inputIds.count)
         let c = configuration
         let n = inputIds.count, h = c.hiddenSize
-        let workspace = ForwardWorkspace(configuration: c, sequenceLength: n, capture: capture)
+        let workspace = ForwardWorkspace(configuration: c, sequenceLength: n, capture: capture, threads: threads)
         embed(inputIds: inputIds, tokenTypes: types, positions: positions, into: workspace.hidden)
         for (index, layer) in weights.layers.enumerated() {
             try workspace.runLayer(index, weights: layer, observer: observer)

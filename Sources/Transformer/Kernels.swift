@@ -35,19 +35,20 @@ enum Kernels {
         let full = columns - columns % lanes
         for row in 0..<rows {
             let r = x + row * ld
-            var maxima = (r[0], r[0], r[0], r[0], r[0], r[0], r[0], r[0])
+            // `a > b ? a : b` (not Swift.max, whose NaN rules block vectorization) maps to maxps.
+            var m = (r[0], r[0], r[0], r[0], r[0], r[0], r[0], r[0])
             var j = 0
             while j < full {
-                maxima.0 = Swift.max(maxima.0, r[j]); maxima.1 = Swift.max(maxima.1, r[j + 1])
-                maxima.2 = Swift.max(maxima.2, r[j + 2]); maxima.3 = Swift.max(maxima.3, r[j + 3])
-                maxima.4 = Swift.max(maxima.4, r[j + 4]); maxima.5 = Swift.max(maxima.5, r[j + 5])
-                maxima.6 = Swift.max(maxima.6, r[j + 6]); maxima.7 = Swift.max(maxima.7, r[j + 7])
+                m.0 = r[j] > m.0 ? r[j] : m.0; m.1 = r[j + 1] > m.1 ? r[j + 1] : m.1
+                m.2 = r[j + 2] > m.2 ? r[j + 2] : m.2; m.3 = r[j + 3] > m.3 ? r[j + 3] : m.3
+                m.4 = r[j + 4] > m.4 ? r[j + 4] : m.4; m.5 = r[j + 5] > m.5 ? r[j + 5] : m.5
+                m.6 = r[j + 6] > m.6 ? r[j + 6] : m.6; m.7 = r[j + 7] > m.7 ? r[j + 7] : m.7
                 j += lanes
             }
-            var maximum = Swift.max(Swift.max(Swift.max(maxima.0, maxima.1), Swift.max(maxima.2, maxima.3)),
-                                    Swift.max(Swift.max(maxima.4, maxima.5), Swift.max(maxima.6, maxima.7)))
+            var maximum = Swift.max(Swift.max(Swift.max(m.0, m.1), Swift.max(m.2, m.3)),
+                                    Swift.max(Swift.max(m.4, m.5), Swift.max(m.6, m.7)))
             for t in full..<columns { maximum = Swift.max(maximum, r[t]) }
-            for t in 0..<columns { r[t] = VectorMath.exp(r[t] - maximum) }
+            for t in 0..<columns { r[t] = VectorMath.expNonPositive(r[t] - maximum) }
             var sums: (Float, Float, Float, Float, Float, Float, Float, Float) = (0, 0, 0, 0, 0, 0, 0, 0)
             j = 0
             while j < full {

@@ -168,6 +168,20 @@ final class EncoderInputTests: XCTestCase {
         XCTAssertNil(kept[0].queries)
     }
 
+    func testThreadCountDoesNotChangeResults() throws {
+        let encoder = try Encoder(directory: TestPaths.tinyRoberta)
+        let ids = try tinyIds
+        var single: [[Float]] = [], split: [[Float]] = []
+        let one = try encoder.forward(inputIds: ids, capture: .probabilitiesAndQKV, threads: 1) { single.append($0.probabilities + ($0.values ?? [])) }
+        let three = try encoder.forward(inputIds: ids, capture: .probabilitiesAndQKV, threads: 3) { split.append($0.probabilities + ($0.values ?? [])) }
+        // Row blocks change GEMM blocking, so allow float rounding, far below the parity tolerances.
+        XCTAssertLessThanOrEqual(maxAbsDifference(one.storage, three.storage), 1e-6)
+        XCTAssertEqual(single.count, split.count)
+        for (a, b) in zip(single, split) { XCTAssertLessThanOrEqual(maxAbsDifference(a, b), 1e-6) }
+        let noCapture = try encoder.forward(inputIds: ids, capture: .none, threads: 4) { _ in }
+        XCTAssertLessThanOrEqual(maxAbsDifference(one.storage, noCapture.storage), 1e-6)
+    }
+
     func testConcurrentCallsOnOneEncoderAgree() throws {
         let encoder = try Encoder(directory: TestPaths.tinyRoberta)
         let ids = try tinyIds

@@ -7,8 +7,8 @@ final class VectorMathTests: XCTestCase {
     private func evaluate(_ xs: [Float], _ f: (Float) -> Float) -> [Float] { xs.map(f) }
 
     func testExpWithinTwoUlp() {
-        let xs = stride(from: Float(-87.3), through: 88.7, by: 0.00731).map { $0 } + [0, -0.0, 1e-30, -1e-30, 88.72, -87.33]
-        let ys = evaluate(xs, VectorMath.exp)
+        let xs = stride(from: Float(-87.3), through: 0, by: 0.000731).map { $0 } + [0, -0.0, -1e-30, -87.33]
+        let ys = evaluate(xs, VectorMath.expNonPositive)
         var worst: Float = 0
         for (x, y) in zip(xs, ys) {
             let reference = expf(x)
@@ -17,9 +17,8 @@ final class VectorMathTests: XCTestCase {
         XCTAssertLessThanOrEqual(worst, 2)
     }
 
-    func testExpOutsideRange() {
-        let ys = evaluate([-Float.infinity, -1000, -88, 89, 1000, .infinity], VectorMath.exp)
-        XCTAssertEqual(ys, [0, 0, 0, .infinity, .infinity, .infinity])
+    func testExpBelowRangeIsZero() {
+        XCTAssertEqual(evaluate([-Float.infinity, -1000, -88], VectorMath.expNonPositive), [0, 0, 0])
     }
 
     func testErfAbsoluteErrorBelow2point5e7() {
