@@ -93,17 +93,15 @@ final class ForwardWorkspace: @unchecked Sendable {
         let h = c.hiddenSize, inner = c.intermediateSize, m = rows.count
         let x = hidden + rows.lowerBound * h, a = attended + rows.lowerBound * h
         let ctx = context + rows.lowerBound * h, mid = intermediate + rows.lowerBound * inner
-        a.update(from: x, count: m * h)
         Kernels.linear(rows: m, inner: h, out: h, x: ctx, ldx: h, weight: w.attentionOutputWeight,
-                       bias: w.attentionOutputBias, y: a, ldy: h, accumulate: true)
+                       bias: w.attentionOutputBias, residual: x, y: a, ldy: h)
         Kernels.layerNormRows(a, rows: m, columns: h, gamma: w.attentionNormWeight,
                               beta: w.attentionNormBias, epsilon: c.layerNormEpsilon)
         Kernels.linear(rows: m, inner: h, out: inner, x: a, ldx: h, weight: w.intermediateWeight,
                        bias: w.intermediateBias, y: mid, ldy: inner)
         Kernels.activate(mid, count: m * inner, activation: c.activation)
-        x.update(from: a, count: m * h)
         Kernels.linear(rows: m, inner: inner, out: h, x: mid, ldx: inner, weight: w.outputWeight,
-                       bias: w.outputBias, y: x, ldy: h, accumulate: true)
+                       bias: w.outputBias, residual: a, y: x, ldy: h)
         Kernels.layerNormRows(x, rows: m, columns: h, gamma: w.outputNormWeight,
                               beta: w.outputNormBias, epsilon: c.layerNormEpsilon)
     }

@@ -171,15 +171,19 @@ final class EncoderInputTests: XCTestCase {
     func testThreadCountDoesNotChangeResults() throws {
         let encoder = try Encoder(directory: TestPaths.tinyRoberta)
         let ids = try tinyIds
-        var single: [[Float]] = [], split: [[Float]] = []
-        let one = try encoder.forward(inputIds: ids, capture: .probabilitiesAndQKV, threads: 1) { single.append($0.probabilities + ($0.values ?? [])) }
-        let three = try encoder.forward(inputIds: ids, capture: .probabilitiesAndQKV, threads: 3) { split.append($0.probabilities + ($0.values ?? [])) }
-        // Row blocks change GEMM blocking, so allow float rounding, far below the parity tolerances.
-        XCTAssertLessThanOrEqual(maxAbsDifference(one.storage, three.storage), 1e-6)
-        XCTAssertEqual(single.count, split.count)
-        for (a, b) in zip(single, split) { XCTAssertLessThanOrEqual(maxAbsDifference(a, b), 1e-6) }
+        var single: [LayerAttention] = [], split: [LayerAttention] = []
+        let one = try encoder.forward(inputIds: ids, capture: .probabilitiesAndQKV, threads: 1) { single.append($0) }
+        let three = try encoder.forward(inputIds: ids, capture: .probabilitiesAndQKV, threads: 3) { split.append($0) }
         let noCapture = try encoder.forward(inputIds: ids, capture: .none, threads: 4) { _ in }
-        XCTAssertLessThanOrEqual(maxAbsDifference(one.storage, noCapture.storage), 1e-6)
+        // Row blocks change the GEMM's edge kernels and so the last bits of a few sums: allow a few
+        // ulps of the values (P ≤ 1; hidden states and V of order 1–10), 10× inside the parity tolerances.
+        XCTAssertLessThanOrEqual(maxAbsDifference(one.storage, three.storage), 1e-5)
+        XCTAssertLessThanOrEqual(maxAbsDifference(one.storage, noCapture.storage), 1e-5)
+        XCTAssertEqual(single.count, split.count)
+        for (a, b) in zip(single, split) {
+            XCTAssertLessThanOrEqual(maxAbsDifference(a.probabilities, b.probabilities), 1e-6)
+            XCTAssertLessThanOrEqual(maxAbsDifference(a.values ?? [], b.values ?? []), 1e-5)
+        }
     }
 
     func testConcurrentCallsOnOneEncoderAgree() throws {

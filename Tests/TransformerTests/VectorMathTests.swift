@@ -2,7 +2,7 @@ import Foundation
 import XCTest
 @testable import Transformer
 
-/// The vectorized exp and erf against glibc's `expf` / `erff` (correctly rounded to within 1 ulp).
+/// The vectorizable exp and GELU against glibc's `expf` and double-precision `erf`.
 final class VectorMathTests: XCTestCase {
     private func evaluate(_ xs: [Float], _ f: (Float) -> Float) -> [Float] { xs.map(f) }
 
@@ -21,12 +21,15 @@ final class VectorMathTests: XCTestCase {
         XCTAssertEqual(evaluate([-Float.infinity, -1000, -88], VectorMath.expNonPositive), [0, 0, 0])
     }
 
-    func testErfAbsoluteErrorBelow2point5e7() {
-        let xs = stride(from: Float(-6), through: 6, by: 0.0000917).map { $0 } + [0, 1e-20, -1e-20]
-        let ys = evaluate(xs, VectorMath.erf)
-        var worst: Float = 0
-        for (x, y) in zip(xs, ys) { worst = max(worst, abs(y - erff(x))) }
-        XCTAssertLessThanOrEqual(worst, 2.5e-7)
+    func testGeluErrorBelow3point5e7TimesX() {
+        let xs = stride(from: Float(-12), through: 12, by: 0.0000917).map { $0 } + [0, 1e-20, -1e-20, 40, -40]
+        var worst = 0.0
+        for x in xs {
+            let reference = 0.5 * Double(x) * (1 + Foundation.erf(Double(x) / 2.0.squareRoot()))
+            let error = abs(Double(VectorMath.gelu(x)) - reference)
+            worst = max(worst, x == 0 ? error : error / abs(Double(x)))
+        }
+        XCTAssertLessThanOrEqual(worst, 3.5e-7)
     }
 
     func testSoftmaxRowsAreStableAndSumToOne() {
