@@ -119,7 +119,7 @@ def minilm_cases():
     tokenizer = tokenizers.Tokenizer.from_file(os.path.join(MODEL_DIR, "tokenizer.json"))
     tokenizer.no_truncation()
     tokenizer.no_padding()
-    model = AutoModel.from_pretrained(MODEL_DIR, attn_implementation="eager", torch_dtype=torch.float32).eval()
+    model = AutoModel.from_pretrained(MODEL_DIR, attn_implementation="eager", dtype=torch.float32).eval()
     config = model.config
     base = {"model": "all-MiniLM-L6-v2", "layers": config.num_hidden_layers,
             "heads": config.num_attention_heads, "hidden": config.hidden_size}

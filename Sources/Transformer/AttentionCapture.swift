@@ -38,6 +38,22 @@ public struct LayerAttention: Sendable {
     /// `[heads, n, d]` values after bias; `nil` unless requested.
     public let values: [Float]?
 
+    /// A capture from its parts (e.g. for tests of code that consumes captures). Shapes as documented
+    /// on the properties; not checked.
+    public init(
+        layer: Int, heads: Int, sequenceLength: Int, headDimension: Int, probabilities: [Float],
+        queries: [Float]? = nil, keys: [Float]? = nil, values: [Float]? = nil
+    ) {
+        self.layer = layer
+        self.heads = heads
+        self.sequenceLength = sequenceLength
+        self.headDimension = headDimension
+        self.probabilities = probabilities
+        self.queries = queries
+        self.keys = keys
+        self.values = values
+    }
+
     /// `P[head][row][column]`.
     public func probability(head: Int, row: Int, column: Int) -> Float {
         probabilities[(head * sequenceLength + row) * sequenceLength + column]

@@ -11,7 +11,7 @@ public enum TransformerError: Error, Equatable, CustomStringConvertible {
     case unknownDType(file: String, tensor: String, dtype: String)
     /// The tensor's dtype is known but cannot be converted to `Float`.
     case unsupportedDType(file: String, tensor: String, dtype: String)
-    /// The requested tensor is not in the file.
+    /// The requested tensor is not in the file (`expectedShape` is empty when the caller had none).
     case missingTensor(file: String, tensor: String, expectedShape: [Int])
     /// The tensor exists but its shape disagrees with the configuration.
     case shapeMismatch(file: String, tensor: String, expected: [Int], found: [Int])
@@ -41,7 +41,8 @@ public enum TransformerError: Error, Equatable, CustomStringConvertible {
         case .unsupportedDType(let file, let tensor, let dtype):
             return "\(file): tensor '\(tensor)' has dtype \(dtype), which cannot be read as Float (F32, F16, BF16, F64 can)"
         case .missingTensor(let file, let tensor, let expectedShape):
-            return "\(file): missing tensor '\(tensor)' (expected shape \(expectedShape))"
+            let shape = expectedShape.isEmpty ? "" : " (expected shape \(expectedShape))"
+            return "\(file): missing tensor '\(tensor)'\(shape)"
         case .shapeMismatch(let file, let tensor, let expected, let found):
             return "\(file): tensor '\(tensor)' has shape \(found), expected \(expected)"
         case .duplicateTensor(let file, let tensor):

@@ -27,6 +27,10 @@ final class EncoderParityTests: XCTestCase {
         let expectedP = try reference.array("probabilities")
         XCTAssertEqual(expectedP.shape, [6, 12, 16, 16])
         XCTAssertEqual(layers.map(\.layer), Array(0..<6))
+        XCTAssertTrue(layers.allSatisfy { $0.heads == 12 && $0.sequenceLength == 16 && $0.headDimension == 32 })
+        // P[5][11][15][3] in the reference's [L, H, n, n] layout.
+        XCTAssertEqual(layers[5].probability(head: 11, row: 15, column: 3),
+                       expectedP.values[((5 * 12 + 11) * 16 + 15) * 16 + 3], accuracy: Self.probabilityTolerance)
         XCTAssertEqual(maxAbsDifference(layers.flatMap(\.probabilities), expectedP.values), 0, accuracy: Self.probabilityTolerance)
         XCTAssertEqual(maxAbsDifference(hidden, try reference.array("hidden").values), 0, accuracy: Self.hiddenTolerance)
     }
