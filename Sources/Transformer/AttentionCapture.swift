@@ -1,0 +1,61 @@
+/// What the encoder hands to the observer for each layer.
+public struct AttentionCapture: OptionSet, Sendable {
+    public let rawValue: Int
+    /// Creates a set from its raw bits.
+    public init(rawValue: Int) { self.rawValue = rawValue }
+
+    /// The observer is not called.
+    public static let none: AttentionCapture = []
+    /// P for every head, `[heads, n, n]`.
+    public static let probabilities = AttentionCapture(rawValue: 1 << 0)
+    /// Q, K, V for every head, `[heads, n, d_head]` each.
+    public static let queriesKeysValues = AttentionCapture(rawValue: 1 << 1)
+    /// P and Q, K, V.
+    public static let probabilitiesAndQKV: AttentionCapture = [.probabilities, .queriesKeysValues]
+}
+
+/// One layer's attention, handed to the observer of ``Encoder/forward(inputIds:tokenTypeIds:capture:observer:)``.
+///
+/// For head `h`, with `Q_h, K_h, V_h` `[n, d]` the head's slices of the projections (after bias):
+/// `P_h = softmax(Q_h K_hᵀ / √d)` row-wise, and the head's context is `P_h V_h`.
+/// The arrays are the caller's to keep; the encoder reuses its buffer only when the caller did not.
+public struct LayerAttention: Sendable {
+    /// Zero-based layer index.
+    public let layer: Int
+    /// Number of heads H.
+    public let heads: Int
+    /// Sequence length n.
+    public let sequenceLength: Int
+    /// d = hidden / H.
+    public let headDimension: Int
+    /// `[heads, n, n]` row-major: `P[h][i][j]` at `(h·n + i)·n + j`; each row sums to 1.
+    /// Empty when ``AttentionCapture/probabilities`` was not requested.
+    public internal(set) var probabilities: [Float]
+    /// `[heads, n, d]` queries after bias, before the `1/√d` scaling; `nil` unless requested.
+    public let queries: [Float]?
+    /// `[heads, n, d]` keys after bias; `nil` unless requested.
+    public let keys: [Float]?
+    /// `[heads, n, d]` values after bias; `nil` unless requested.
+    public let values: [Float]?
+
+    /// A capture from its parts (e.g. for tests of code that consumes captures). Shapes as documented
+    /// on the properties; not checked.
+    public init(
+        layer: Int, heads: Int, sequenceLength: Int, headDimension: Int, probabilities: [Float],
+        queries: [Float]? = nil, keys: [Float]? = nil, values: [Float]? = nil
+    ) {
+        self.layer = layer
+        self.heads = heads
+        self.sequenceLength = sequenceLength
+        self.headDimension = headDimension
+        self.probabilities = probabilities
+        self.queries = queries
+        self.keys = keys
+        self.values = values
+    }
+
+    /// `P[head][row][column]`.
+    public func probability(head: Int, row: Int, column: Int) -> Float {
+        probabilities[(head * sequenceLength + row) * sequenceLength + column]
+    }
+}

@@ -1,0 +1,51 @@
+import Foundation
+import XCTest
+@testable import Transformer
+
+/// The vectorizable exp and GELU against glibc's `expf` and double-precision `erf`.
+final class VectorMathTests: XCTestCase {
+    private func evaluate(_ xs: [Float], _ f: (Float) -> Float) -> [Float] { xs.map(f) }
+
+    func testExpWithinTwoUlp() {
+        let xs = stride(from: Float(-87.3), through: 0, by: 0.000731).map { $0 } + [0, -0.0, -1e-30, -87.33]
+        let ys = evaluate(xs, VectorMath.expNonPositive)
+        var worst: Float = 0
+        for (x, y) in zip(xs, ys) {
+            let reference = expf(x)
+            worst = max(worst, abs(y - reference) / reference.ulp)
+        }
+        XCTAssertLessThanOrEqual(worst, 2)
+    }
+
+    func testExpBelowRangeIsZero() {
+        XCTAssertEqual(evaluate([-Float.infinity, -1000, -88], VectorMath.expNonPositive), [0, 0, 0])
+    }
+
+    func testGeluErrorBelow3point5e7TimesX() {
+        let xs = stride(from: Float(-12), through: 12, by: 0.0000917).map { $0 } + [0, 1e-20, -1e-20, 40, -40]
+        var worst = 0.0
+        for x in xs {
+            let reference = 0.5 * Double(x) * (1 + Foundation.erf(Double(x) / 2.0.squareRoot()))
+            let error = abs(Double(VectorMath.gelu(x)) - reference)
+            worst = max(worst, x == 0 ? error : error / abs(Double(x)))
+        }
+        XCTAssertLessThanOrEqual(worst, 3.5e-7)
+    }
+
+    func testSoftmaxRowsAreStableAndSumToOne() {
+        // Rows with huge logits (naive exp would overflow) and a length that is not a multiple of 16.
+        let columns = 37
+        var values = (0..<(2 * columns)).map { Float($0 % 7) * 300 - 1000 }
+        values.withUnsafeMutableBufferPointer { Kernels.softmaxRows($0.baseAddress!, rows: 2, columns: columns, ld: columns) }
+        for row in 0..<2 {
+            let slice = values[(row * columns)..<((row + 1) * columns)]
+            XCTAssertTrue(slice.allSatisfy { $0.isFinite && $0 >= 0 })
+            XCTAssertEqual(slice.reduce(0, +), 1, accuracy: 1e-6)
+        }
+        var small: [Float] = [0, log(2), log(3)]
+        small.withUnsafeMutableBufferPointer { Kernels.softmaxRows($0.baseAddress!, rows: 1, columns: 3, ld: 3) }
+        XCTAssertEqual(small[0], 1.0 / 6, accuracy: 1e-7)
+        XCTAssertEqual(small[1], 2.0 / 6, accuracy: 1e-7)
+        XCTAssertEqual(small[2], 3.0 / 6, accuracy: 1e-7)
+    }
+}
