@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "SpectrumReport", targets: ["SpectrumReport"]),
         .executable(name: "spectrum-analyze", targets: ["spectrum-analyze"]),
         .executable(name: "spectrum-report", targets: ["spectrum-report"]),
+        .executable(name: "spectrum-bench", targets: ["spectrum-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -60,6 +61,14 @@ let package = Package(
             ]
         ),
 
+        .executableTarget(
+            name: "spectrum-bench",
+            dependencies: [
+                "SpectrumAnalysis",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
         // MARK: Tests
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra"]),
         .testTarget(name: "HDF5StoreTests", dependencies: ["HDF5Store", "CHDF5"]),
@@ -67,5 +76,7 @@ let package = Package(
         .testTarget(name: "TransformerTests", dependencies: ["Transformer", "Tokenizers"]),
         .testTarget(name: "SpectrumAnalysisTests", dependencies: ["SpectrumAnalysis"]),
         .testTarget(name: "SpectrumReportTests", dependencies: ["SpectrumReport"]),
+        // Runs the built executables end to end.
+        .testTarget(name: "CLITests", dependencies: ["SpectrumAnalysis"]),
     ]
 )

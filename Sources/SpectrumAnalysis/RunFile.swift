@@ -112,14 +112,22 @@ public final class RunFile {
             floor = try read("projection/svd_optimal/median")
         }
         let K = m.projection?.dims.count ?? 0
+        let rows = sequenceCount
         func column<T>(_ values: [T], layer: Int) -> [T] {
-            (0..<sequenceCount).flatMap { s in (0..<H).map { values[(s * L + layer) * H + $0] } }
+            var result: [T] = []
+            for s in 0..<rows { for head in 0..<H { result.append(values[(s * L + layer) * H + head]) } }
+            return result
         }
         func projected(_ values: [Double], layer: Int) -> Double? {
             guard projectionK != nil else { return nil }
-            return RunSummary.median((0..<sequenceCount).flatMap { s in
-                (0..<H).map { values[((s * L + layer) * H + $0) * K + kIndex] }
-            }.filter { !$0.isNaN })
+            var sample: [Double] = []
+            for s in 0..<rows {
+                for head in 0..<H {
+                    let value = values[((s * L + layer) * H + head) * K + kIndex]
+                    if !value.isNaN { sample.append(value) }
+                }
+            }
+            return RunSummary.median(sample)
         }
         let layers = (0..<L).map { layer in
             RunSummary.Layer(

@@ -47,7 +47,8 @@ final class RunFileWriter {
         }
         sequenceCount = 0
         dumpRows = 0
-        file = try withStage("creating \(partialURL.path)") { try File.create(partialURL.path, overwrite: true) }
+        let partial = partialURL.path
+        file = try withStage("creating \(partial)") { try File.create(partial, overwrite: true) }
         try withStage("writing \(partialURL.path)") {
             try metadata.write(to: file)
             try file.attributes.set("complete", Int64(0))

@@ -20,7 +20,7 @@ struct InputOptions: ParsableArguments {
     var sequences: Count = .some(64)
 
     @Option(help: "Process shard i of N (0-based), e.g. 2/8: windows w with w mod N = i.")
-    var shard: Shard = Shard(index: 0, count: 1)
+    var shard: Shard = .single
 
     @Option(help: "Seed of every random draw (projection matrices).")
     var seed: UInt64 = 0
@@ -122,6 +122,7 @@ enum Count: ExpressibleByArgument, Equatable {
 
 extension Shard: ExpressibleByArgument {
     public init?(argument: String) { try? self.init(parsing: argument) }
+    public var defaultValueDescription: String { description }
 }
 
 extension AttentionStorage: ExpressibleByArgument {}

@@ -1,0 +1,86 @@
+import Foundation
+import HDF5Store
+import LinearAlgebra
+
+/// The SVD stage alone: reads `/attention/P` of a file written by `extract` and adds the spectra.
+///
+/// Gives the same σ as `run` on the same P (same solver, same float32 input). The input is copied to
+/// `output.partial`, the spectra are added there and the copy is renamed to `output`, so the input
+/// stays untouched until the new file is complete.
+public enum SpectrumStage {
+    /// Adds `/spectrum/…` to a copy of `input` written to `output` (which may equal `input`). The heads
+    /// of a layer are processed concurrently on all cores.
+    @discardableResult
+    public static func addSpectra(input: URL, output: URL, force: Bool = false,
+                                  progress: (AnalysisProgress) -> Void = { _ in }) throws(AnalysisError) -> RunFile {
+        let source = try RunFile(contentsOf: input)
+        let m = source.metadata
+        guard source.isComplete else { throw .runFile(path: input.path, reason: "is not complete; finish it with --resume first") }
+        guard !m.spectra else { throw .runFile(path: input.path, reason: "already has spectra") }
+        guard m.dumpAttention < 0 || Int(m.dumpAttention) >= source.sequenceCount, source.contains("attention/P") else {
+            throw .runFile(path: input.path, reason: "does not hold P for every sequence (write it with `spectrum-analyze extract`)")
+        }
+        if input.standardizedFileURL != output.standardizedFileURL, FileManager.default.fileExists(atPath: output.path), !force {
+            throw .outputExists(path: output.path)
+        }
+        let partial = RunFileWriter.partialURL(for: output)
+        let (L, H, n) = (m.layers, m.heads, m.sequenceLength)
+        BLAS.setThreadCount(1)
+        do {
+            try? FileManager.default.removeItem(at: partial)
+            try FileManager.default.copyItem(at: input, to: partial)
+            let file = try File.open(partial.path, mode: .readWrite)
+            let pDataset = try file.openDataset("attention/P")
+            var aggregate = SpectrumAggregate(layers: L, heads: H, length: n)
+            var datasets: [String: Dataset] = [:]
+            _ = try file.requireGroup("spectrum")
+            datasets["spectrum/sigma"] = try file.createDataset("spectrum/sigma", type: .float64, shape: [source.sequenceCount, L, H, n])
+            for (path, type) in RunFileWriter.spectrumDatasets {
+                datasets[path] = try file.createDataset(path, type: type, shape: [source.sequenceCount, L, H])
+            }
+            let start = Date()
+            let solvers = SolverPool(n: n)
+            for row in 0..<source.sequenceCount {
+                let result = SequenceResult(layers: L, heads: H, n: n, dims: 0, epsilons: 0)
+                for layer in 0..<L {
+                    let p: [Float] = try pDataset.read(start: [row, layer, 0, 0, 0], count: [1, 1, H, n, n])
+                    DispatchQueue.concurrentPerform(iterations: H) { head in
+                        do {
+                            let sigma = try p.withUnsafeBufferPointer { all in
+                                try solvers.withSolver { try $0.singularValues(of: UnsafeBufferPointer(rebasing: all[head * n * n ..< (head + 1) * n * n]), rows: n, columns: n) }
+                            }
+                            result.store(try HeadSpectrum(sigma: sigma, context: "row \(row), layer \(layer), head \(head)"), layer: layer, head: head)
+                        } catch let error as AnalysisError {
+                            result.fail(error)
+                        } catch {
+                            result.fail(.stage("\(input.path) row \(row), layer \(layer), head \(head)", underlying: String(describing: error)))
+                        }
+                    }
+                }
+                try result.check()
+                try datasets["spectrum/sigma"]?.write(result.sigma, at: row)
+                try datasets["spectrum/k90"]?.write(result.k90, at: row)
+                try datasets["spectrum/k95"]?.write(result.k95, at: row)
+                try datasets["spectrum/k99"]?.write(result.k99, at: row)
+                try datasets["spectrum/entropy_rank"]?.write(result.entropyRank, at: row)
+                try datasets["spectrum/stable_rank"]?.write(result.stableRank, at: row)
+                for slot in 0..<(L * H) {
+                    aggregate.add(try HeadSpectrum(sigma: Array(result.sigma[slot * n ..< (slot + 1) * n])), layer: slot / H, head: slot % H)
+                }
+                progress(AnalysisProgress(completed: row + 1, total: source.sequenceCount, resumedFrom: 0,
+                                          elapsed: Date().timeIntervalSince(start)))
+            }
+            try RunFileWriter.writeAggregate(aggregate, to: file)
+            try file.attributes.set("spectra", Int64(1))
+            try file.attributes.set("svd_method", SingularValueMethod.recommended.rawValue)
+            try file.close()
+            if FileManager.default.fileExists(atPath: output.path) { try FileManager.default.removeItem(at: output) }
+            try FileManager.default.moveItem(at: partial, to: output)
+        } catch {
+            try? FileManager.default.removeItem(at: partial)
+            if let error = error as? AnalysisError { throw error }
+            throw .stage("adding spectra to \(output.path)", underlying: String(describing: error))
+        }
+        return try RunFile(contentsOf: output)
+    }
+}

@@ -1,0 +1,1 @@
+print("spectrum-bench: not yet implemented")
