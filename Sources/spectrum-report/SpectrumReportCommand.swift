@@ -1,0 +1,52 @@
+import ArgumentParser
+import Foundation
+import SpectrumAnalysis
+import SpectrumReport
+
+/// `spectrum-report`: run file(s) → CSV + SVG figures + index.html + summary.md.
+@main
+struct SpectrumReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "spectrum-report",
+        abstract: "Render run files into CSV tables, SVG figures (Figure 1 of the Linformer paper and the projection checks) and an HTML report.",
+        version: ToolInfo.version)
+
+    @Argument(help: "Run files written by spectrum-analyze (several overlay in one report).")
+    var runs: [String]
+
+    @Option(name: .shortAndLong, help: "Report folder to write (replaced atomically).")
+    var output: String
+
+    @Option(help: "k of the heatmap of mean c_k (the paper uses 128).")
+    var k: Int = 128
+
+    @Option(name: .customLong("label"), help: "Legend label of each run, in order (default: from the run's attributes).")
+    var labels: [String] = []
+
+    @Option(help: "Report title.")
+    var title: String?
+
+    func validate() throws {
+        guard !runs.isEmpty else { throw ValidationError("give at least one run file") }
+        guard k >= 1 else { throw ValidationError("--k must be at least 1") }
+        guard labels.isEmpty || labels.count == runs.count else {
+            throw ValidationError("give one --label per run file (\(runs.count)), or none")
+        }
+    }
+
+    func run() throws {
+        do {
+            var inputs: [ReportRun] = []
+            for (index, path) in runs.enumerated() {
+                let file = try RunFile(contentsOf: URL(fileURLWithPath: path))
+                inputs.append(try ReportRun(runFile: file, label: labels.isEmpty ? nil : labels[index]))
+            }
+            let writer = ReportWriter(runs: inputs, options: ReportOptions(k: k, title: title, output: URL(fileURLWithPath: output)))
+            let files = try writer.write()
+            FileHandle.standardError.write(Data("wrote \(files.count) files to \(output)\n".utf8))
+        } catch {
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+    }
+}

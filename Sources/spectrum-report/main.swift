@@ -1,1 +1,0 @@
-print("spectrum-report: not yet implemented")
