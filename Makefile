@@ -19,9 +19,15 @@ export SPECTRUM_PYTHON     := $(abspath $(VENV))/bin/python
 # One BLAS thread per task: the pipeline parallelises across heads instead.
 export OPENBLAS_NUM_THREADS ?= 1
 
-.PHONY: setup apt model corpus pyenv build release test run bench clean
+RUN_FILE     := $(RUNS_DIR)/default.h5
+REPORT_DIR   := reports/default
+REPORT_CHECK_DIR := .build/report-check
+# The default analysis: all-MiniLM-L6-v2 on the jargon corpus, n = 512, 64 sequences, P dumped for 2.
+RUN_ARGS     ?= --seq-len 512 --sequences 64 --dump-attention 2
 
-setup: apt model corpus pyenv
+.PHONY: setup apt browser model corpus pyenv build release test run analyze report report-check bench clean
+
+setup: apt browser model corpus pyenv
 
 apt:
 	@missing=""; for p in $(APT_PACKAGES); do \
@@ -31,6 +37,10 @@ apt:
 	  echo "setup: installing$$missing"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
 	fi
+
+# Headless Chromium renders the HTML report in `make report-check` (part of `make test`).
+browser: apt
+	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium; }
 
 model:
 	@PYTHON=$(PYTHON) scripts/fetch-model.sh $(MODEL_DIR)
@@ -49,10 +59,38 @@ build:
 	swift build
 
 release:
-	swift build -c release
+	swift build -c release --product spectrum-analyze
+	swift build -c release --product spectrum-report
 
 test: setup
 	swift test
+	@if command -v chromium >/dev/null 2>&1; then $(MAKE) --no-print-directory report-check; \
+	 else echo "test: chromium not installed; skipping report-check (make browser)"; fi
+
+# setup, release build, the default analysis, then its report.
+run: setup release analyze report
+
+analyze:
+	@mkdir -p $(RUNS_DIR)
+	.build/release/spectrum-analyze run --model $(MODEL_DIR) --corpus $(CORPUS) --output $(RUN_FILE) --force $(RUN_ARGS)
+
+report:
+	@[ -f $(RUN_FILE) ] || { echo "report: $(RUN_FILE) is missing; run \`make run\` first"; exit 1; }
+	@[ -x .build/release/spectrum-report ] || swift build -c release --product spectrum-report
+	@mkdir -p reports
+	.build/release/spectrum-report $(RUN_FILE) --output $(REPORT_DIR) --k 128 --title "How low-rank is attention? all-MiniLM-L6-v2 on the Jargon File"
+
+# Renders a synthetic sample (single run + overlay) and the committed report in headless Chromium:
+# fails on a blank page, an SVG that does not parse, or text outside its viewBox.
+report-check:
+	@rm -rf $(REPORT_CHECK_DIR) && mkdir -p $(REPORT_CHECK_DIR)/sample
+	SPECTRUM_REPORT_SAMPLE_DIR=$(abspath $(REPORT_CHECK_DIR))/sample swift test --filter SampleReportTests
+	scripts/report-check.sh $(REPORT_CHECK_DIR)/sample/single $(REPORT_CHECK_DIR)/png-single
+	scripts/report-check.sh $(REPORT_CHECK_DIR)/sample/overlay $(REPORT_CHECK_DIR)/png-overlay
+	@if [ -f $(REPORT_DIR)/index.html ]; then scripts/report-check.sh $(REPORT_DIR) $(REPORT_CHECK_DIR)/png-default; fi
+
+bench: setup
+	scripts/bench.sh
 
 clean:
 	rm -rf .build $(VENV)

@@ -69,7 +69,7 @@ final class HeadJobs: @unchecked Sendable {
         guard let checker, let q = attention.queries, let k = attention.keys, let v = attention.values else { return }
         let d = attention.headDimension, width = n * d
         let p = Array(attention.probabilities[head * block ..< (head + 1) * block])
-        let decomposition = try Matrix(rows: n, columns: n, storage: p).svd()
+        let decomposition = try Matrix(rows: n, columns: n, storage: p).gramSingularVectors()
         let tensors = HeadTensors(p: p, q: Array(q[head * width ..< (head + 1) * width]),
                                   k: Array(k[head * width ..< (head + 1) * width]),
                                   v: Array(v[head * width ..< (head + 1) * width]), n: n, d: d)
