@@ -131,7 +131,7 @@ public final class RunFile {
         }
         let layers = (0..<L).map { layer in
             RunSummary.Layer(
-                layer: layer,
+                layer: layer + 1,
                 meanCumulativeAtK: (0..<H).map { aggregate.mean(layer: layer, head: $0, j: k) }.reduce(0, +) / Double(H),
                 medianK90: RunSummary.median(column(k90, layer: layer)),
                 medianK95: RunSummary.median(column(k95, layer: layer)),

@@ -4,7 +4,7 @@ import Foundation
 public struct RunSummary: Codable, Sendable, Equatable {
     /// One row per layer.
     public struct Layer: Codable, Sendable, Equatable {
-        /// 0-based layer.
+        /// Layer number, 1-based as in the report's figures.
         public var layer: Int
         /// Mean over heads and sequences of `c_k`.
         public var meanCumulativeAtK: Double
