@@ -25,7 +25,7 @@ struct InputOptions: ParsableArguments {
     @Option(help: "Seed of every random draw (projection matrices).")
     var seed: UInt64 = 0
 
-    @Option(help: "Worker threads for the SVD stage (default: all cores).")
+    @Option(help: "Worker threads for the SVD stage (default: the number of cores).")
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
     func validate() throws {
@@ -118,6 +118,8 @@ enum Count: ExpressibleByArgument, Equatable {
 
     /// nil for `all`.
     var limit: Int? { if case .some(let value) = self { return value } else { return nil } }
+
+    var defaultValueDescription: String { limit.map(String.init) ?? "all" }
 }
 
 extension Shard: ExpressibleByArgument {
