@@ -33,11 +33,11 @@ final class CLIErrorTests: CLITestCase {
     func testMissingModelAndCorpusAreNamed() throws {
         let output = path("run.h5")
         let missingModel = path("no-such-model")
-        try fail(["run", "--model", missingModel, "--corpus", CLI.corpus.path, "-o", output],
-                 status: 1, mentioning: [missingModel])
+        try fail(["run", "--model", missingModel, "--corpus", CLI.corpus.path, "--seq-len", "64", "-o", output],
+                 status: 1, mentioning: [missingModel, "does not exist"])
         let missingCorpus = path("no-such-corpus.txt")
-        try fail(["run", "--model", CLI.tinyModel.path, "--corpus", missingCorpus, "-o", output],
-                 status: 1, mentioning: [missingCorpus])
+        try fail(["run", "--model", CLI.tinyModel.path, "--corpus", missingCorpus, "--seq-len", "64", "-o", output],
+                 status: 1, mentioning: [missingCorpus, "no such file"])
         XCTAssertFalse(FileManager.default.fileExists(atPath: output))
     }
 
@@ -45,32 +45,35 @@ final class CLIErrorTests: CLITestCase {
         let output = path("run.h5")
         let empty = path("empty.txt")
         try Data().write(to: URL(fileURLWithPath: empty))
-        try fail(["run", "--model", CLI.tinyModel.path, "--corpus", empty, "-o", output], status: 1, mentioning: [empty])
+        try fail(["run", "--model", CLI.tinyModel.path, "--corpus", empty, "--seq-len", "64", "-o", output],
+                 status: 1, mentioning: [empty, "no non-empty lines"])
         let blank = path("blank.txt")
         try Data(" \n\t\n\n".utf8).write(to: URL(fileURLWithPath: blank))
-        try fail(["run", "--model", CLI.tinyModel.path, "--corpus", blank, "-o", output], status: 1, mentioning: [blank])
+        try fail(["run", "--model", CLI.tinyModel.path, "--corpus", blank, "--seq-len", "64", "-o", output],
+                 status: 1, mentioning: [blank, "no non-empty lines"])
 
         let short = path("short.txt")
         try Data("A short corpus.\nTwo lines only.\n".utf8).write(to: URL(fileURLWithPath: short))
         let result = try fail(["run", "--model", CLI.tinyModel.path, "--corpus", short, "--seq-len", "64", "-o", output],
-                              status: 1, mentioning: [short, "tokens", "62"])
-        // "has N tokens, one window needs 62": N is a real count below 62.
-        let counts = result.stderr.split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) }
-        XCTAssertTrue(counts.contains { $0 > 0 && $0 < 62 }, "no token count in: \(result.stderr)")
+                              status: 1, mentioning: [short, "tokens", "needs 62"])
+        // "has N tokens, one window needs 62" with N the real count (4 words and 2 full stops: fewer than 62).
+        let count = result.stderr.components(separatedBy: "has ").dropFirst().compactMap { Int($0.prefix { $0.isNumber }) }.first
+        XCTAssertNotNil(count, "no token count in: \(result.stderr)")
+        XCTAssertTrue((6..<62).contains(count ?? -1), "token count \(String(describing: count)) in: \(result.stderr)")
         XCTAssertFalse(FileManager.default.fileExists(atPath: output))
         XCTAssertFalse(FileManager.default.fileExists(atPath: output + ".partial"))
     }
 
     func testUnwritableOutputFolderFailsWithoutLeavingFiles() throws {
         let missingFolder = path("missing/sub/run.h5")
-        try fail(CLI.tinyRun(sequences: 1, output: missingFolder), status: 1, mentioning: [path("missing/sub")])
+        try fail(CLI.tinyRun(sequences: 1, output: missingFolder), status: 1, mentioning: [path("missing/sub"), "not writable"])
         XCTAssertFalse(FileManager.default.fileExists(atPath: path("missing")))
 
         // A regular file where a folder is expected (unwritable even for root).
         let blocker = path("blocker")
         try Data("x".utf8).write(to: URL(fileURLWithPath: blocker))
         let underFile = blocker + "/run.h5"
-        try fail(CLI.tinyRun(sequences: 1, output: underFile), status: 1, mentioning: [blocker])
+        try fail(CLI.tinyRun(sequences: 1, output: underFile), status: 1, mentioning: [blocker, "not writable"])
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted(), ["blocker"])
     }
 

