@@ -42,7 +42,10 @@ final class RunFileWriter {
             }
         }
         let directory = url.deletingLastPathComponent().path
-        guard manager.isWritableFile(atPath: directory) else {
+        // `isWritableFile` alone accepts a regular file in place of the folder (and everything for root).
+        var isDirectory: ObjCBool = false
+        guard manager.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue,
+              manager.isWritableFile(atPath: directory) else {
             throw .runFile(path: url.path, reason: "the folder \(directory) does not exist or is not writable")
         }
         sequenceCount = 0

@@ -1,0 +1,96 @@
+import Foundation
+import XCTest
+import SpectrumAnalysis
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Interrupted runs: SIGKILL leaves a partial file that `--resume` completes, SIGINT stops cleanly
+/// with exit 130 and a resume hint; either way the resumed file equals an uninterrupted run.
+final class CLIResumeTests: CLITestCase {
+    /// Enough sequences that the run is still going when the first progress line appears.
+    static let sequences = 40
+    static let options = ["--projection-dims", "16,32", "--seed", "5"]
+
+    func testKilledAndInterruptedRunsResumeToTheUninterruptedResult() throws {
+        let reference = path("reference.h5")
+        try succeed(CLI.tinyRun(sequences: Self.sequences, output: reference, Self.options))
+        let expected = try RunContents(URL(fileURLWithPath: reference))
+        let expectedRun = try RunFile(contentsOf: URL(fileURLWithPath: reference))
+
+        // SIGKILL: nothing is cleaned up, the partial file holds whole sequences only.
+        let killed = path("killed.h5")
+        let (killedResult, killedCount) = try interrupt(output: killed, with: SIGKILL)
+        XCTAssertTrue(killedResult.signaled, "expected death by SIGKILL, got exit \(killedResult.status)")
+        XCTAssertGreaterThanOrEqual(killedCount, 1)
+        try succeed(CLI.tinyRun(sequences: Self.sequences, output: killed, Self.options + ["--resume"]))
+        try assertSameRun(killed, expected: expected, expectedRun: expectedRun)
+
+        // SIGINT: stops after the current sequence, exit 130, tells how to resume.
+        let interrupted = path("interrupted.h5")
+        let (interruptResult, interruptCount) = try interrupt(output: interrupted, with: SIGINT)
+        XCTAssertFalse(interruptResult.signaled)
+        XCTAssertEqual(interruptResult.status, 130, interruptResult.stderr)
+        XCTAssertTrue(interruptResult.stderr.contains("--resume"), interruptResult.stderr)
+        XCTAssertTrue(interruptResult.stderr.contains(interrupted + ".partial"), interruptResult.stderr)
+        XCTAssertGreaterThanOrEqual(interruptCount, 1)
+        XCTAssertLessThan(interruptCount, Self.sequences, "the run finished before SIGINT arrived; the test proves nothing")
+
+        // A new run without --resume or --force refuses to clobber the partial file.
+        try fail(CLI.tinyRun(sequences: Self.sequences, output: interrupted, Self.options), status: 1, mentioning: ["--resume"])
+        // Resuming with other options is refused.
+        try fail(CLI.tinyRun(sequences: Self.sequences, output: interrupted, ["--projection-dims", "16,32", "--seed", "6", "--resume"]),
+                 status: 1, mentioning: [interrupted + ".partial"])
+        try succeed(CLI.tinyRun(sequences: Self.sequences, output: interrupted, Self.options + ["--resume"]))
+        try assertSameRun(interrupted, expected: expected, expectedRun: expectedRun)
+    }
+
+    /// Starts a run, sends `signal` once the first sequence is committed (the first progress line
+    /// is printed right after the commit), and returns the result and the partial's sequence count.
+    private func interrupt(output: String, with signal: Int32) throws -> (ToolResult, Int) {
+        var arguments = CLI.tinyRun(sequences: Self.sequences, output: output, Self.options)
+        arguments.removeAll { $0 == "--quiet" }
+        let tool = try CLI.start(try CLI.binary(), arguments, in: directory)
+        let deadline = Date().addingTimeInterval(120)
+        var sawProgress = false
+        while tool.process.isRunning && Date() < deadline {
+            if let text = try? String(contentsOf: tool.stderrURL, encoding: .utf8), text.contains("progress: ") {
+                sawProgress = true
+                break
+            }
+            usleep(5_000)
+        }
+        tool.send(signal)
+        let result = try tool.wait(timeout: 120)
+        XCTAssertTrue(sawProgress, "no progress line before the run ended:\n\(result.stderr)")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: output), "an interrupted run must not leave the final file")
+        let partial = try RunFile(contentsOf: URL(fileURLWithPath: output + ".partial"))
+        XCTAssertFalse(partial.isComplete)
+        XCTAssertEqual(partial.metadata.sequencesPlanned, Self.sequences)
+        // Every committed row is readable (the reader checks row counts against sequence_count;
+        // a killed writer may have left an extra, uncommitted row in the datasets, which resume trims).
+        if signal == SIGINT {
+            XCTAssertEqual(try partial.read("spectrum/sigma", as: Double.self).count, partial.sequenceCount * 2 * 4 * 64)
+            XCTAssertEqual(try partial.aggregate().count, Array(repeating: Int64(partial.sequenceCount), count: 8))
+        }
+        return (result, partial.sequenceCount)
+    }
+
+    private func assertSameRun(_ output: String, expected: RunContents, expectedRun: RunFile,
+                               file: StaticString = #filePath, line: UInt = #line) throws {
+        XCTAssertFalse(FileManager.default.fileExists(atPath: output + ".partial"), file: file, line: line)
+        let url = URL(fileURLWithPath: output)
+        let run = try RunFile(contentsOf: url)
+        XCTAssertTrue(run.isComplete, file: file, line: line)
+        XCTAssertEqual(run.sequenceCount, Self.sequences, file: file, line: line)
+        XCTAssertTrue(try RunContents(url) == expected, "per-sequence data of the resumed run differ from the uninterrupted run", file: file, line: line)
+        // Aggregates are rebuilt from the stored rows in the same order: identical sums.
+        XCTAssertEqual(try run.aggregate(), try expectedRun.aggregate(), "spectrum aggregates differ", file: file, line: line)
+        let projection = try XCTUnwrap(try run.projectionAggregate(), file: file, line: line)
+        let expectedProjection = try XCTUnwrap(try expectedRun.projectionAggregate(), file: file, line: line)
+        XCTAssertEqual(projection.sums.keys.sorted(), expectedProjection.sums.keys.sorted(), file: file, line: line)
+        for (name, sums) in expectedProjection.sums {
+            assertClose(projection.sums[name] ?? [], sums, relative: 0, "projection aggregate \(name)", file: file, line: line)
+        }
+    }
+}
