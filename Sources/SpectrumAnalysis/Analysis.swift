@@ -156,8 +156,9 @@ public final class Analysis {
                 let draws = checker?.draws(seed: options.seed, window: window.index) ?? []
                 let context = "window \(window.index)"
                 try withStage("encoder on \(context)") {
-                    _ = try encoder.forward(inputIds: window.inputIds, capture: capture,
-                                            threads: metadata.spectra ? 1 : options.threads) { attention in
+                    // One encoder thread always: splitting rows over tasks changes OpenBLAS's rounding
+                    // in the last bits, and `extract` must dump exactly the P that `run` analyses.
+                    _ = try encoder.forward(inputIds: window.inputIds, capture: capture, threads: 1) { attention in
                         try Self.checkFinite(attention, context: context)
                         if dump { try writer.writeAttention(attention, row: row) }
                         if metadata.spectra { jobs.submit(attention, into: result, group: group, draws: draws, context: context) }

@@ -69,7 +69,7 @@ final class CLIRunTests: CLITestCase {
         XCTAssertEqual(json["sequences"] as? Int, 2)
         XCTAssertEqual(json["n"] as? Int, 64)
         let layers = try XCTUnwrap(json["layers"] as? [[String: Any]])
-        XCTAssertEqual(layers.map { $0["layer"] as? Int }, [0, 1])
+        XCTAssertEqual(layers.map { $0["layer"] as? Int }, [1, 2], "layers are numbered from 1, as in the report")
         for row in layers {
             let c = try XCTUnwrap(row["meanCumulativeAtK"] as? Double)
             XCTAssertTrue(c > 0 && c <= 1, "c_16 = \(c)")
