@@ -27,6 +27,8 @@ struct ChildResult {
     var wall: Double
     /// Peak resident set size of this child alone (`wait4` rusage, KiB on Linux).
     var maxRSSKiB: Int
+    /// User + system CPU seconds of the child (all its threads).
+    var cpu: Double
     /// Everything it wrote on stdout.
     var stdout: String
 }
@@ -76,7 +78,9 @@ enum ChildProcess {
             let err = (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? ""
             throw .command(name, "exited with status \(status); stderr ends with:\n\(err.suffix(2000))")
         }
-        return ChildResult(wall: wall, maxRSSKiB: Int(usage.ru_maxrss), stdout: out)
+        let cpu = Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
+            + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
+        return ChildResult(wall: wall, maxRSSKiB: Int(usage.ru_maxrss), cpu: cpu, stdout: out)
     }
 
     /// Runs a program that prints one JSON object as its last stdout line and decodes it.

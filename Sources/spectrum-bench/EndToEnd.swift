@@ -13,12 +13,14 @@ extension Session {
         let S = bench.sequences
         let runPath = "\(bench.work)/e2e-\(S).h5", sigmaPath = "\(bench.work)/python-sigma-\(S).f64"
         var swiftWall: [Double] = [], swiftRSS: [Int] = [], pyWall: [Double] = [], pyLoop: [Double] = []
+        var swiftCPU: [Double] = [], pyCPU: [Double] = []
         var pyStages: [String: [Double]] = [:]
         for round in 0..<bench.rounds {
             log("end-to-end round \(round + 1)/\(bench.rounds): spectrum-analyze run")
             let s = try ChildProcess.run(analyzeRun(sequences: S, output: runPath, projection: false))
             swiftWall.append(s.wall)
             swiftRSS.append(s.maxRSSKiB)
+            swiftCPU.append(s.cpu)
             log("end-to-end round \(round + 1)/\(bench.rounds): Python pipeline (\(format(s.wall)) s for Swift)")
             // OPENBLAS_NUM_THREADS=1 is the Python pipeline's best setting here: with scipy's OpenBLAS on
             // both cores, its threads fight torch's spinning OpenMP workers and the SVDs get several times slower.
@@ -27,6 +29,7 @@ extension Session {
                                                 + (round == 0 ? ["--sigma-out", sigmaPath] : []),
                                                 environment: ["OPENBLAS_NUM_THREADS": "1"])
             pyWall.append(p.wall)
+            pyCPU.append(p.cpu)
             pyLoop.append(try py.number("loop_s", from: "bench-python-pipeline.py"))
             for key in ["setup_s", "tokenize_s", "forward_per_sequence_s", "svd_per_sequence_s"] {
                 pyStages[key, default: []].append(try py.number(key, from: "bench-python-pipeline.py"))
@@ -36,6 +39,11 @@ extension Session {
         results.compare("4 end-to-end", "run, \(S) seq, --no-projection (process wall clock)", unit: "seq/s",
                         swift: Double(S) / sw, python: Double(S) / pw, higherIsBetter: true, target: 3,
                         note: "wall medians: Swift \(format(sw)) s (\(swiftWall.map(format).joined(separator: ", "))), Python \(format(pw)) s (\(pyWall.map(format).joined(separator: ", "))); both include process start and model load; Python with OPENBLAS_NUM_THREADS=1, torch default threads")
+        results.compare("4 end-to-end", "CPU seconds per sequence (user + sys, whole process)", unit: "s/seq",
+                        swift: median(swiftCPU) / Double(S), python: median(pyCPU) / Double(S), higherIsBetter: false,
+                        note: "less sensitive to other processes on the shared cores than the wall clock; load average after: \(loadAverage())")
+        results.samples["e2e_swift_cpu_s"] = swiftCPU
+        results.samples["e2e_python_cpu_s"] = pyCPU
         let stageNote = pyStages.sorted { $0.key < $1.key }.map { "\($0.key) \(format(median($0.value)))" }.joined(separator: ", ")
         results.single("4 end-to-end", "Python stages (median s)", unit: "", swift: nil, note: stageNote)
         results.samples["e2e_swift_wall_s"] = swiftWall

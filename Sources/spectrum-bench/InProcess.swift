@@ -68,8 +68,8 @@ enum SVDBench {
 
     /// The whole stage for one sequence: every head on `workers` threads (one solver each, heads
     /// taken from a shared counter, as the pipeline's pool does). Returns wall seconds and the CPU
-    /// seconds / wall seconds ratio (≈ workers when every core is busy).
-    static func stage(_ matrices: [[Float]], n: Int, workers: Int) -> (seconds: Double, busyCores: Double) {
+    /// seconds, CPU seconds and their ratio (≈ workers when every core is busy).
+    static func stage(_ matrices: [[Float]], n: Int, workers: Int) -> (seconds: Double, cpu: Double, busyCores: Double) {
         let next = Counter()
         let cpu0 = processCPUSeconds()
         let (_, seconds) = timed {
@@ -83,7 +83,8 @@ enum SVDBench {
                 }
             }
         }
-        return (seconds, (processCPUSeconds() - cpu0) / seconds)
+        let cpu = processCPUSeconds() - cpu0
+        return (seconds, cpu, cpu / seconds)
     }
 }
 

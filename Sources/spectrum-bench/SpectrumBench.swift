@@ -48,6 +48,9 @@ struct SpectrumBench: ParsableCommand {
     @Option(parsing: .upToNextOption, help: "Extra key=value lines for the machine header (versions).")
     var info: [String] = []
 
+    @Option(parsing: .upToNextOption, help: "Sections to run: tokenizer forward svd e2e profile (default: all).")
+    var sections: [String] = ["tokenizer", "forward", "svd", "e2e", "profile"]
+
     @Flag(help: "Skip the runs with projections on.")
     var skipProjection = false
 
@@ -66,11 +69,11 @@ struct SpectrumBench: ParsableCommand {
         }
         let session = try Session(bench: self)
         log("machine: \(results.machine["cpu"] ?? "?"), \(results.machine["nproc"] ?? "?") cores")
-        try session.tokenizer(into: &results)
-        try session.forward(into: &results)
-        try session.svd(into: &results)
-        try session.endToEnd(into: &results)
-        try session.profile(into: &results)
+        if sections.contains("tokenizer") { try session.tokenizer(into: &results) }
+        if sections.contains("forward") { try session.forward(into: &results) }
+        if sections.contains("svd") { try session.svd(into: &results) }
+        if sections.contains("e2e") { try session.endToEnd(into: &results) }
+        if sections.contains("profile") { try session.profile(into: &results) }
         print(results.table())
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -92,6 +95,11 @@ struct SpectrumBench: ParsableCommand {
         info["OPENBLAS_NUM_THREADS"] = ProcessInfo.processInfo.environment["OPENBLAS_NUM_THREADS"] ?? "unset"
         return info
     }
+}
+
+/// The 1-minute load average now (other processes competing for the cores).
+func loadAverage() -> String {
+    (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8)).map { $0.split(separator: " ").prefix(1).joined() } ?? "?"
 }
 
 /// Progress on stderr, so stdout holds only the table.
