@@ -52,15 +52,18 @@ extension Session {
         try accuracy(runPath: runPath, pythonSigma: sigmaPath, into: &results)
 
         if !bench.skipProjection {
-            var projWall: [Double] = []
+            let P = bench.projectionSequences
+            var onWall: [Double] = [], offWall: [Double] = []
             for round in 0..<max(1, bench.rounds - 1) {
-                log("projections on, round \(round + 1)")
-                projWall.append(try ChildProcess.run(analyzeRun(sequences: S, output: "\(bench.work)/e2e-proj-\(S).h5", projection: true)).wall)
+                log("projections on vs off, \(P) sequences, round \(round + 1)")
+                onWall.append(try ChildProcess.run(analyzeRun(sequences: P, output: "\(bench.work)/proj-on-\(P).h5", projection: true)).wall)
+                offWall.append(try ChildProcess.run(analyzeRun(sequences: P, output: "\(bench.work)/proj-off-\(P).h5", projection: false)).wall)
             }
-            let perSequence = (median(projWall) - sw) / Double(S)
+            let perSequence = (median(onWall) - median(offWall)) / Double(P)
             results.single("4 end-to-end", "projection checks (default grid), extra per sequence", unit: "s/seq", swift: perSequence,
-                           note: "run with projections: \(format(Double(S) / median(projWall))) seq/s (\(projWall.map(format).joined(separator: ", ")) s wall)")
-            results.samples["e2e_projection_wall_s"] = projWall
+                           note: "\(P)-sequence runs, wall on: \(onWall.map(format).joined(separator: ", ")) s, off: \(offWall.map(format).joined(separator: ", ")) s")
+            results.samples["projection_on_wall_s"] = onWall
+            results.samples["projection_off_wall_s"] = offWall
         }
 
         log("peak RSS, \(bench.rssSequences) sequences")

@@ -42,6 +42,9 @@ struct SpectrumBench: ParsableCommand {
     @Option(help: "Sequences of the second peak-RSS run.")
     var rssSequences: Int = 64
 
+    @Option(help: "Sequences of the runs that compare projections on and off.")
+    var projectionSequences: Int = 4
+
     @Option(help: "Sequence length n.")
     var seqLen: Int = 512
 
@@ -55,7 +58,7 @@ struct SpectrumBench: ParsableCommand {
     var skipProjection = false
 
     func validate() throws {
-        guard rounds >= 1, sequences >= 1, rssSequences >= 1 else { throw ValidationError("--rounds and --*sequences must be ≥ 1") }
+        guard rounds >= 1, sequences >= 1, rssSequences >= 1, projectionSequences >= 1 else { throw ValidationError("--rounds and --*sequences must be ≥ 1") }
     }
 
     func run() throws {
