@@ -44,6 +44,8 @@ public final class Analysis {
     public let windows: [PackedSequence]
     /// Windows packed from the corpus before sharding.
     public let totalWindows: Int
+    /// SHA-256 of model.safetensors, hashed on a background thread while the rest loads.
+    private let modelChecksum: BackgroundChecksum
 
     /// Loads model, tokenizer and corpus and packs the windows.
     /// - Throws: a message naming the file for a missing or malformed model or corpus, a corpus shorter
@@ -55,6 +57,9 @@ public final class Analysis {
         guard FileManager.default.fileExists(atPath: modelDirectory.path) else {
             throw .invalidOption("model folder \(modelDirectory.path) does not exist (run `make setup` to fetch the default model)")
         }
+        // Hashing 90 MB takes longer than loading tokenizer, weights and corpus together, and it
+        // ran alone on one core before the first forward pass; now it overlaps the loading.
+        modelChecksum = BackgroundChecksum(file: modelDirectory.appendingPathComponent("model.safetensors"))
         let tokenizerURL = modelDirectory.appendingPathComponent("tokenizer.json")
         tokenizer = try withStage("tokenizer \(tokenizerURL.path)") { try Tokenizer(contentsOf: tokenizerURL) }
         encoder = try withStage("model \(modelDirectory.path)") { try Encoder(directory: modelDirectory) }
@@ -78,8 +83,7 @@ public final class Analysis {
         var m = RunMetadata()
         m.created = ISO8601DateFormatter().string(from: Date())
         m.modelPath = modelDirectory.path
-        let weights = modelDirectory.appendingPathComponent("model.safetensors")
-        m.modelSHA256 = try withStage("checksum of \(weights.path)") { try SHA256.hex(ofFile: weights) }
+        m.modelSHA256 = try modelChecksum.value()
         m.modelType = c.modelType.rawValue
         (m.layers, m.heads, m.headDimension, m.hiddenSize) = (c.layerCount, c.headCount, c.headDimension, c.hiddenSize)
         m.sequenceLength = options.sequenceLength
@@ -200,5 +204,30 @@ public final class Analysis {
         let block = attention.sequenceLength * attention.sequenceLength
         guard let bad = attention.probabilities.firstIndex(where: { !$0.isFinite }) else { return }
         throw .numeric("\(context), layer \(attention.layer), head \(bad / block): attention probabilities contain \(attention.probabilities[bad])")
+    }
+}
+
+/// A file's SHA-256, computed on a background thread from creation on; ``value()`` waits for it.
+final class BackgroundChecksum: @unchecked Sendable {
+    private let done = DispatchGroup()
+    // Written once on the background thread before `done.leave()`, read only after `done.wait()`.
+    private var result: Result<String, AnalysisError> = .success("")
+
+    init(file: URL) {
+        done.enter()
+        DispatchQueue.global(qos: .userInitiated).async { [self] in
+            do throws(AnalysisError) {
+                result = .success(try withStage("checksum of \(file.path)") { try SHA256.hex(ofFile: file) })
+            } catch {
+                result = .failure(error)
+            }
+            done.leave()
+        }
+    }
+
+    /// The lowercase hex digest, or the error hashing hit (naming the file).
+    func value() throws(AnalysisError) -> String {
+        done.wait()
+        return try result.get()
     }
 }

@@ -1,1 +1,0 @@
-print("spectrum-bench: not yet implemented")
