@@ -89,8 +89,8 @@ report-check:
 	scripts/report-check.sh $(REPORT_CHECK_DIR)/sample/overlay $(REPORT_CHECK_DIR)/png-overlay
 	@if [ -f $(REPORT_DIR)/index.html ]; then scripts/report-check.sh $(REPORT_DIR) $(REPORT_CHECK_DIR)/png-default; fi
 
-bench: setup
-	scripts/bench.sh
+bench: model corpus
+	@scripts/bench.sh
 
 clean:
 	rm -rf .build $(VENV)
