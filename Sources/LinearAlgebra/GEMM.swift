@@ -43,31 +43,35 @@ public enum BLAS {
     }
 }
 
-extension Matrix where Scalar == Float {
-    /// `op(A) · op(B)` in single precision; throws when the inner dimensions differ.
-    public static func multiply(
-        _ a: Matrix, _ b: Matrix, transposeA: Bool = false, transposeB: Bool = false
-    ) throws(LinearAlgebraError) -> Matrix {
-        let (m, ka) = transposeA ? (a.columns, a.rows) : (a.rows, a.columns)
-        let (kb, n) = transposeB ? (b.columns, b.rows) : (b.rows, b.columns)
-        guard ka == kb else { throw .shapeMismatch("op(A) is \(m)×\(ka), op(B) is \(kb)×\(n)") }
-        var c = Matrix(rows: m, columns: n)
-        if m == 0 || n == 0 || ka == 0 { return c }
-        a.storage.withUnsafeBufferPointer { pa in
-            b.storage.withUnsafeBufferPointer { pb in
-                c.storage.withUnsafeMutableBufferPointer { pc in
-                    BLAS.gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: ka,
-                              a: pa.baseAddress!, lda: a.columns, b: pb.baseAddress!, ldb: b.columns,
-                              c: pc.baseAddress!, ldc: n)
-                }
-            }
-        }
-        return c
+/// A scalar type BLAS multiplies: `Float` (`sgemm`) and `Double` (`dgemm`).
+public protocol BLASScalar: BinaryFloatingPoint, Sendable {
+    /// `gemm` for this precision, with the arguments of ``BLAS``'s pointer-level entry points.
+    static func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+                     a: UnsafePointer<Self>, lda: Int, b: UnsafePointer<Self>, ldb: Int,
+                     c: UnsafeMutablePointer<Self>, ldc: Int)
+}
+
+extension Float: BLASScalar {
+    public static func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+                            a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+                            c: UnsafeMutablePointer<Float>, ldc: Int) {
+        BLAS.gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
+                  a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc)
     }
 }
 
-extension Matrix where Scalar == Double {
-    /// `op(A) · op(B)` in double precision; throws when the inner dimensions differ.
+extension Double: BLASScalar {
+    public static func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+                            a: UnsafePointer<Double>, lda: Int, b: UnsafePointer<Double>, ldb: Int,
+                            c: UnsafeMutablePointer<Double>, ldc: Int) {
+        BLAS.gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
+                  a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc)
+    }
+}
+
+extension Matrix where Scalar: BLASScalar {
+    /// `op(A) · op(B)` in the matrices' precision through `sgemm` / `dgemm`; throws when the inner
+    /// dimensions differ.
     public static func multiply(
         _ a: Matrix, _ b: Matrix, transposeA: Bool = false, transposeB: Bool = false
     ) throws(LinearAlgebraError) -> Matrix {
@@ -79,9 +83,9 @@ extension Matrix where Scalar == Double {
         a.storage.withUnsafeBufferPointer { pa in
             b.storage.withUnsafeBufferPointer { pb in
                 c.storage.withUnsafeMutableBufferPointer { pc in
-                    BLAS.gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: ka,
-                              a: pa.baseAddress!, lda: a.columns, b: pb.baseAddress!, ldb: b.columns,
-                              c: pc.baseAddress!, ldc: n)
+                    Scalar.gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: ka,
+                                a: pa.baseAddress!, lda: a.columns, b: pb.baseAddress!, ldb: b.columns,
+                                c: pc.baseAddress!, ldc: n)
                 }
             }
         }
