@@ -137,7 +137,7 @@ for target in "${TARGETS[@]}"; do
             || grep -o '^#[0-9]*:' "$log" | tail -1 | tr -d '#:' || echo "?")
     triage "$target" "$artifacts"
     crashes=$(find "$artifacts" -maxdepth 1 -type f | wc -l)
-    external=$(find "$artifacts/libhdf5" -type f 2>/dev/null | wc -l)
+    external=$( (find "$artifacts/libhdf5" -type f 2>/dev/null || true) | wc -l)
     [ "$code" -ne 0 ] && [ "$crashes" -eq 0 ] && [ "$external" -gt 0 ] && code=0
     summary+=("$(printf '%-15s %10s executions  %d crash(es) in this package  %d in libhdf5  exit %d' \
         "$target" "$execs" "$crashes" "$external" "$code")")
