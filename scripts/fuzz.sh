@@ -98,6 +98,9 @@ options_of() {
     esac
 }
 
+# The same memory limits for fuzzing and for triage (an OOM only reproduces under the same limit).
+LIMITS="-rss_limit_mb=2560 -malloc_limit_mb=1024"
+
 # Re-runs every crashing input once and moves those whose ASan report ends inside libhdf5 (a C
 # library this package only calls) to artifacts/<target>/libhdf5/: they are reported, not fixed here.
 triage() {
@@ -106,7 +109,7 @@ triage() {
         [ -f "$input" ] || continue
         # The first stack frame outside the sanitizer, libc and the Swift runtime says whose code it is.
         report=$(FUZZ_WORDPIECE_TOKENIZER=$MODEL_DIR/tokenizer.json FUZZ_BPE_TOKENIZER=$TINY/tokenizer.json \
-                 ASAN_OPTIONS=detect_leaks=0 timeout 120 "$BIN/fuzzers/$target" -timeout=10 "$input" 2>&1 \
+                 ASAN_OPTIONS=detect_leaks=0 timeout 120 "$BIN/fuzzers/$target" -timeout=10 $LIMITS "$input" 2>&1 \
                  | grep -E '^ +#[0-9]+ ' | grep -vE 'compiler-rt|sysdeps|libc\.so|libswiftCore|libFoundation|libdispatch|compiler-generated' \
                  | head -1 || true)
         if [[ "$report" == *libhdf5* ]]; then
@@ -129,7 +132,7 @@ for target in "${TARGETS[@]}"; do
     FUZZ_WORDPIECE_TOKENIZER=$MODEL_DIR/tokenizer.json FUZZ_BPE_TOKENIZER=$TINY/tokenizer.json \
     OPENBLAS_NUM_THREADS=1 ASAN_OPTIONS=detect_leaks=0 \
         "$BIN/fuzzers/$target" "fuzz/corpus-$target" -max_total_time="$FUZZ_SECONDS" -timeout=20 \
-        -rss_limit_mb=2560 -malloc_limit_mb=1024 -print_final_stats=1 -artifact_prefix="$artifacts" \
+        $LIMITS -print_final_stats=1 -artifact_prefix="$artifacts" \
         $(options_of "$target") >"$log" 2>&1
     code=$?
     set -e
