@@ -183,6 +183,14 @@ public final class Dataset: @unchecked Sendable {
             throw site.failure("H5Sget_simple_extent_dims")
         }
         let unlimited = chdf5_s_unlimited()
-        return (dims.map { Int($0) }, maxDims.map { $0 == unlimited ? nil : Int($0) })
+        // A corrupt file can claim any 64-bit extent; `Int(_:)` would trap on one beyond Int.max.
+        var current: [Int] = []
+        for dim in dims {
+            guard let value = Int(exactly: dim) else {
+                throw site.invalid("H5Sget_simple_extent_dims", "dimension \(dim) of shape \(dims) is out of range")
+            }
+            current.append(value)
+        }
+        return (current, maxDims.map { $0 == unlimited ? nil : Int(exactly: $0) ?? Int.max })
     }
 }

@@ -92,6 +92,7 @@ extension Dataset {
         try withHDF5 {
             let total = try selectionSize(start: start, count: count, values: nil, "read")
             guard total > 0 else { return [] }
+            try checkReadLimit(total, MemoryLayout<T>.stride)
             if T.elementType == elementType {
                 return try readRaw(total, start: start, count: count, as: T.self)
             }
@@ -134,14 +135,30 @@ extension Dataset {
         guard start.count == rank, count.count == rank else {
             throw site.invalid(operation, "start \(start) and count \(count) must both have rank \(rank)")
         }
-        for axis in 0..<rank where start[axis] < 0 || count[axis] < 0 || start[axis] + count[axis] > dims[axis] {
+        for axis in 0..<rank where start[axis] < 0 || count[axis] < 0 || start[axis] > dims[axis] - count[axis] {
             throw site.invalid(operation, "start \(start) + count \(count) is outside shape \(dims)")
         }
-        let total = count.reduce(1, *)
+        var total = 1
+        for extent in count {
+            let (product, overflow) = total.multipliedReportingOverflow(by: extent)
+            guard !overflow else { throw site.invalid(operation, "a block of \(count) elements overflows Int") }
+            total = product
+        }
         if let values, values != total {
             throw site.invalid(operation, "\(values) values given for a block of \(count) = \(total) elements")
         }
         return total
+    }
+
+    /// Refuses, before allocating, a read of `total` values of `stride` bytes beyond
+    /// ``HDF5ReadLimit/maximumBytes``: a corrupt file can claim an extent of 10¹⁵ elements.
+    private func checkReadLimit(_ total: Int, _ stride: Int) throws {
+        let (bytes, overflow) = total.multipliedReportingOverflow(by: stride)
+        let limit = HDF5ReadLimit.maximumBytes
+        guard !overflow, bytes <= limit else {
+            throw site.invalid("read", "\(total) values of \(stride) bytes exceed the \(limit)-byte read limit "
+                               + "(shape \((try? extent().current) ?? []); is the file corrupt?)")
+        }
     }
 
     /// A memory dataspace of shape `count` and the file dataspace with that hyperslab selected.

@@ -16,8 +16,13 @@ private let libraryLock = NSRecursiveLock()
 // Runs once, on first use: opens the library and switches off HDF5's automatic printing of error
 // stacks to stderr, because every failure is instead returned as a thrown `HDF5Error` that carries
 // the stack's text.
+//
+// `H5dont_atexit` (before `H5open`): HDF5's exit handler closes every file still open, and after a
+// failed write (disk full, `ulimit -f`) `H5Fclose` has already failed once and the retry at exit
+// segfaults inside libhdf5 1.10.8, turning a clean error exit into a crash. Files this package
+// opens are closed by their owners' `deinit`; one left open by a failure is what a kill leaves too.
 private let libraryInitialized: Bool = {
-    guard H5open() >= 0 else { return false }
+    guard H5dont_atexit() >= 0, H5open() >= 0 else { return false }
     return H5Eset_auto2(chdf5_e_default(), nil, nil) >= 0
 }()
 

@@ -32,6 +32,10 @@ public final class RunFile {
         (sequenceCount, isComplete) = try withStage("run file \(path)") {
             (Int(try file.attributes.int64("sequence_count")), try file.attributes.int64("complete") == 1)
         }
+        // With the metadata bounds this keeps sequences × layers × heads × max(n, K) below Int.max.
+        guard (0...(1 << 30)).contains(sequenceCount) else {
+            throw .runFile(path: url.path, reason: "sequence_count \(sequenceCount) is out of range")
+        }
     }
 
     /// Reads a whole per-sequence dataset, checking that it has `sequenceCount` rows.
@@ -49,6 +53,24 @@ public final class RunFile {
         }
     }
 
+    /// Reads a whole dataset that must hold exactly `count` values, checked from its shape before
+    /// anything is read: the indexing below trusts these counts, and a corrupt file can claim any shape.
+    func read<T: HDF5Scalar>(_ path: String, count: Int, as type: T.Type = T.self) throws(AnalysisError) -> [T] {
+        let file = self.file, name = url.path
+        try withStage("run file \(name)") {
+            guard try file.exists(path) else { throw AnalysisError.runFile(path: name, reason: "has no dataset /\(path)") }
+            let shape = try file.openDataset(path).shape
+            let (elements, overflow) = shape.reduce((1, false)) { partial, extent in
+                let (product, overflow) = partial.0.multipliedReportingOverflow(by: extent)
+                return (product, partial.1 || overflow)
+            }
+            guard !overflow, elements == count else {
+                throw AnalysisError.runFile(path: name, reason: "/\(path) has shape \(shape), the metadata call for \(count) values")
+            }
+        }
+        return try read(path, as: type)
+    }
+
     /// Whether a dataset exists.
     public func contains(_ path: String) -> Bool { (try? file.exists(path)) ?? false }
 
@@ -57,16 +79,13 @@ public final class RunFile {
         let m = metadata
         var aggregate = SpectrumAggregate(layers: m.layers, heads: m.heads, length: m.sequenceLength)
         if contains("spectrum/aggregate/cumulative_sum") {
-            aggregate.cumulativeSum = try read("spectrum/aggregate/cumulative_sum")
-            aggregate.cumulativeSumSquares = try read("spectrum/aggregate/cumulative_sum_squares")
-            aggregate.count = try read("spectrum/aggregate/count")
-            guard aggregate.cumulativeSum.count == m.layers * m.heads * m.sequenceLength,
-                  aggregate.count.count == m.layers * m.heads else {
-                throw .runFile(path: url.path, reason: "aggregate datasets do not match layers × heads × n")
-            }
+            let slots = m.layers * m.heads
+            aggregate.cumulativeSum = try read("spectrum/aggregate/cumulative_sum", count: slots * m.sequenceLength)
+            aggregate.cumulativeSumSquares = try read("spectrum/aggregate/cumulative_sum_squares", count: slots * m.sequenceLength)
+            aggregate.count = try read("spectrum/aggregate/count", count: slots)
             return aggregate
         }
-        let sigma: [Double] = try read("spectrum/sigma")
+        let sigma: [Double] = try read("spectrum/sigma", count: sequenceCount * m.layers * m.heads * m.sequenceLength)
         let n = m.sequenceLength
         for block in 0..<(sigma.count / n) {
             let slot = block % (m.layers * m.heads)
@@ -83,9 +102,9 @@ public final class RunFile {
         for name in SequenceResult.projectionStatistics {
             let stored = "projection/aggregate/" + name.replacingOccurrences(of: "/", with: "_") + "_sum"
             if contains(stored) {
-                aggregate.sums[name] = try read(stored)
+                aggregate.sums[name] = try read(stored, count: aggregate.size)
             } else {
-                let values: [Double] = try read("projection/\(name)")
+                let values: [Double] = try read("projection/\(name)", count: sequenceCount * aggregate.size)
                 var sums = [Double](repeating: 0, count: aggregate.size)
                 for (i, value) in values.enumerated() { sums[i % aggregate.size] += value }
                 aggregate.sums[name] = sums
@@ -100,16 +119,18 @@ public final class RunFile {
         let (L, H, n) = (m.layers, m.heads, m.sequenceLength)
         let k = min(max(1, requested), n)
         let aggregate = try self.aggregate()
-        let k90: [Int32] = try read("spectrum/k90"), k95: [Int32] = try read("spectrum/k95"), k99: [Int32] = try read("spectrum/k99")
-        let entropy: [Double] = try read("spectrum/entropy_rank")
+        let heads = sequenceCount * L * H
+        let k90: [Int32] = try read("spectrum/k90", count: heads), k95: [Int32] = try read("spectrum/k95", count: heads)
+        let k99: [Int32] = try read("spectrum/k99", count: heads)
+        let entropy: [Double] = try read("spectrum/entropy_rank", count: heads)
         var projectionK: Int?
         var theorem1: [Double] = [], floor: [Double] = []
         var kIndex = 0
         if let projection = m.projection, !projection.dims.isEmpty {
             kIndex = projection.dims.indices.min { abs(projection.dims[$0] - k) < abs(projection.dims[$1] - k) } ?? 0
             projectionK = projection.dims[kIndex]
-            theorem1 = try read("projection/theorem1/median")
-            floor = try read("projection/svd_optimal/median")
+            theorem1 = try read("projection/theorem1/median", count: heads * projection.dims.count)
+            floor = try read("projection/svd_optimal/median", count: heads * projection.dims.count)
         }
         let K = m.projection?.dims.count ?? 0
         let rows = sequenceCount

@@ -141,6 +141,17 @@ public struct RunMetadata: Sendable, Equatable {
         guard layers > 0, heads > 0, sequenceLength > 0, headDimension > 0 else {
             throw .runFile(path: path, reason: "shape attributes are not positive (layers \(layers), heads \(heads), seq_len \(sequenceLength))")
         }
+        // Bounds far above any real encoder keep every product of shapes below Int.max.
+        // The aggregate holds layers × heads × n doubles twice; 2²⁶ is 25 times the largest real case
+        // (48 layers × 32 heads × n = 8192).
+        guard layers <= 1024, heads <= 1024, sequenceLength <= 1 << 16, headDimension <= 1 << 16,
+              layers * heads * sequenceLength <= 1 << 26 else {
+            throw .runFile(path: path, reason: "shape attributes are absurd (layers \(layers), heads \(heads), seq_len \(sequenceLength), head_dim \(headDimension))")
+        }
+        if let projection, !projection.dims.allSatisfy({ $0 > 0 }) || projection.dims.count > 1024 || projection.epsilons.count > 1024
+            || projection.dims.count * layers * heads > 1 << 26 {
+            throw .runFile(path: path, reason: "/projection/dims \(projection.dims.prefix(8)) must be at most 1024 positive values")
+        }
     }
 
     /// The fields that must agree for files to belong to the same run (everything but shard,

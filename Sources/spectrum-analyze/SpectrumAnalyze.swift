@@ -17,6 +17,14 @@ struct SpectrumAnalyze: ParsableCommand {
         subcommands: [Run.self, Extract.self, SVD.self, Merge.self],
         defaultSubcommand: Run.self
     )
+
+    /// Ignores SIGXFSZ before parsing: past `ulimit -f` its default action kills the process
+    /// without a word, while ignored it makes the write fail with EFBIG, which HDF5 reports and
+    /// the tool turns into an error naming the file (the finished outputs stay untouched).
+    static func main() {
+        signal(SIGXFSZ, SIG_IGN)
+        main(nil)
+    }
 }
 
 /// Prints `error` as the tool's message and turns it into exit code 1.
