@@ -25,7 +25,7 @@ REPORT_CHECK_DIR := .build/report-check
 # The default analysis: all-MiniLM-L6-v2 on the jargon corpus, n = 512, 64 sequences, P dumped for 2.
 RUN_ARGS     ?= --seq-len 512 --sequences 64 --dump-attention 2
 
-.PHONY: setup apt browser model corpus pyenv build release test run analyze report report-check bench clean
+.PHONY: setup apt browser model corpus pyenv build release test run analyze report report-check bench fuzz test-sanitize clean
 
 setup: apt browser model corpus pyenv
 
@@ -92,5 +92,13 @@ report-check:
 bench: model corpus
 	@scripts/bench.sh
 
+# libFuzzer + ASan on every parser of outside data; FUZZ_SECONDS per target (default 60).
+fuzz: setup
+	FUZZ_SECONDS=$${FUZZ_SECONDS:-60} scripts/fuzz.sh
+
+# The whole test suite under AddressSanitizer (.build-asan) and ThreadSanitizer (.build-tsan).
+test-sanitize: setup
+	scripts/test-sanitize.sh
+
 clean:
-	rm -rf .build $(VENV)
+	rm -rf .build .build-fuzz .build-asan .build-tsan $(VENV)

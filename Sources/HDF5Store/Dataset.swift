@@ -89,23 +89,13 @@ public final class Dataset: @unchecked Sendable {
     /// Grows the first dimension to `newSize` (the new total, not an increment). The dataset must
     /// have been created `extendible`; shrinking is refused so data is never dropped by accident.
     public func extend(firstDimension newSize: Int) throws {
-        try resize(firstDimension: newSize, allowShrinking: false)
-    }
-
-    /// Sets the first dimension of an extendible dataset to `newSize`, dropping trailing rows when it
-    /// shrinks (used to trim rows a killed writer left half-written before resuming).
-    public func truncate(firstDimension newSize: Int) throws {
-        try resize(firstDimension: newSize, allowShrinking: true)
-    }
-
-    private func resize(firstDimension newSize: Int, allowShrinking: Bool) throws {
         try withHDF5 {
             let (current, maximum) = try extent()
             guard maximum.first.map({ $0 == nil }) == true else {
                 throw site.invalid("extend", "the first dimension is fixed at \(current.first ?? 0); "
                                    + "create the dataset with DatasetOptions(extendible: true)")
             }
-            guard newSize >= (allowShrinking ? 0 : current[0]) else {
+            guard newSize >= current[0] else {
                 throw site.invalid("extend", "new first dimension \(newSize) is smaller than the current \(current[0])")
             }
             let dims = ([newSize] + current.dropFirst()).map { hsize_t($0) }

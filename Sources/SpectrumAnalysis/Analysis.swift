@@ -120,26 +120,56 @@ public final class Analysis {
     public func run(output: URL, force: Bool = false, resume: Bool = false,
                     progress: (AnalysisProgress) -> Void = { _ in },
                     shouldStop: () -> Bool = { false }) throws(AnalysisError) -> RunFile {
-        let metadata = try metadata()
-        let writer = resume ? try RunFileWriter(resuming: output, metadata: metadata)
-                            : try RunFileWriter(creating: output, metadata: metadata, force: force)
+        var metadata = try metadata()
+        let partialURL = RunFileWriter.partialURL(for: output), journalURL = RunJournal.url(for: partialURL)
+        let writer: RunFileWriter, journal: RunJournal
+        var replay: [(sequence: PackedSequence, result: SequenceResult?)] = []
+        if resume {
+            guard FileManager.default.fileExists(atPath: partialURL.path) else {
+                throw .runFile(path: partialURL.path, reason: "no partial run to resume")
+            }
+            // The journal, not the partial HDF5 file (which a kill may have left damaged), says what
+            // was committed; the partial file is rebuilt from it.
+            journal = try RunJournal(resuming: journalURL, metadata: metadata, partialPath: partialURL.path)
+            metadata = journal.metadata
+            replay = journal.records
+            guard replay.count <= windows.count,
+                  zip(replay, windows).allSatisfy({ $0.sequence == $1 }) else {
+                throw .runFile(path: partialURL.path, reason: "its journal does not match this corpus's windows; start over with --force")
+            }
+            writer = try RunFileWriter(creating: output, metadata: metadata, force: true)
+        } else {
+            writer = try RunFileWriter(creating: output, metadata: metadata, force: force)
+            journal = try RunJournal(creating: journalURL, metadata: metadata)
+        }
         let (L, H, n) = (metadata.layers, metadata.heads, metadata.sequenceLength)
         let checker = metadata.projection.map { ProjectionChecker(n: n, dims: $0.dims, epsilons: $0.epsilons, delta: $0.delta, trials: $0.trials) }
         var aggregate = SpectrumAggregate(layers: L, heads: H, length: n)
         var projectionAggregate = checker.map { ProjectionAggregate(layers: L, heads: H, dims: $0.dims.count) }
-        if metadata.spectra {
-            let stored = try writer.storedRows()
-            try add(sigma: stored.sigma, to: &aggregate, context: writer.partialURL.path)
-            for row in stored.projection { projectionAggregate?.add(row) }
+        let capture: AttentionCapture = checker != nil || metadata.dumpQKV ? .probabilitiesAndQKV : .probabilities
+        for (row, item) in replay.enumerated() {
+            if metadata.dumpAttention < 0 || row < Int(metadata.dumpAttention) {
+                // Dumped tensors are not journaled; the encoder recomputes them bit for bit.
+                try withStage("encoder on window \(item.sequence.index)") {
+                    _ = try encoder.forward(inputIds: item.sequence.inputIds, capture: capture, threads: 1) { attention in
+                        try writer.writeAttention(attention, row: row)
+                    }
+                }
+            }
+            try writer.append(item.sequence, result: item.result)
+            if let result = item.result {
+                try add(sigma: result.sigma, to: &aggregate, context: partialURL.path)
+                projectionAggregate?.add(result.projection)
+            }
         }
         let jobs = HeadJobs(threads: options.threads, queueLimit: 2 * L * H, n: n, checker: checker)
-        let capture: AttentionCapture = checker != nil || metadata.dumpQKV ? .probabilitiesAndQKV : .probabilities
         let start = Date(), resumedFrom = writer.sequenceCount
         var pending: (window: PackedSequence, result: SequenceResult, group: DispatchGroup)?
 
         func commit(_ item: (window: PackedSequence, result: SequenceResult, group: DispatchGroup)) throws(AnalysisError) {
             item.group.wait()
             try item.result.check()
+            try journal.append(item.window, result: metadata.spectra ? item.result : nil)
             try writer.append(item.window, result: metadata.spectra ? item.result : nil)
             if metadata.spectra {
                 try add(sigma: item.result.sigma, to: &aggregate, context: "window \(item.window.index)")
@@ -185,6 +215,7 @@ public final class Analysis {
             throw .interrupted(partialPath: writer.partialURL.path, completed: writer.sequenceCount)
         }
         try writer.finish(aggregate: metadata.spectra ? aggregate : nil, projection: projectionAggregate)
+        journal.remove()
         return try RunFile(contentsOf: output)
     }
 

@@ -6,7 +6,8 @@ import Transformer
 ///
 /// Everything goes to `OUTPUT.partial`; each completed sequence is appended to every per-sequence
 /// dataset, `sequence_count` is updated last and the file is flushed, so an interrupted run leaves a
-/// file whose first `sequence_count` rows are whole. ``finish(aggregate:projection:)`` writes the
+/// file whose first `sequence_count` rows are whole, as long as HDF5 itself was not interrupted in
+/// the middle of a metadata update; ``RunJournal`` covers that case for `--resume`. ``finish(aggregate:projection:)`` writes the
 /// aggregates, marks the file complete and renames it to `OUTPUT`. Use from one thread only.
 final class RunFileWriter {
     let finalURL: URL
@@ -14,7 +15,6 @@ final class RunFileWriter {
     let metadata: RunMetadata
     private let file: File
     private(set) var sequenceCount: Int
-    private var dumpRows: Int
 
     /// Per-sequence datasets keyed by their path in the file.
     private var datasets: [String: Dataset] = [:]
@@ -49,7 +49,6 @@ final class RunFileWriter {
             throw .runFile(path: url.path, reason: "the folder \(directory) does not exist or is not writable")
         }
         sequenceCount = 0
-        dumpRows = 0
         let partial = partialURL.path
         file = try withStage("creating \(partial)") { try File.create(partial, overwrite: true) }
         try withStage("writing \(partialURL.path)") {
@@ -59,74 +58,6 @@ final class RunFileWriter {
             try createDatasets()
             try file.flush()
         }
-    }
-
-    /// Reopens `url.partial` to continue it. Rows past `sequence_count` (a sequence that was being
-    /// written when the process died) are trimmed.
-    /// - Returns: the writer; ``storedRows()`` gives what is already there.
-    init(resuming url: URL, metadata: RunMetadata) throws(AnalysisError) {
-        finalURL = url
-        partialURL = Self.partialURL(for: url)
-        guard FileManager.default.fileExists(atPath: partialURL.path) else {
-            throw .runFile(path: partialURL.path, reason: "no partial run to resume")
-        }
-        let opened: File
-        do {
-            opened = try File.open(partialURL.path, mode: .readWrite)
-        } catch {
-            throw .runFile(path: partialURL.path, reason: "cannot be reopened (\(error)); it may be damaged: start over with --force")
-        }
-        file = opened
-        let stored = try RunMetadata(reading: opened)
-        var expected = metadata
-        expected.created = stored.created
-        guard stored == expected else {
-            throw .runFile(path: partialURL.path, reason: "was started with a different model, corpus or options; rerun with the original options or start over with --force")
-        }
-        self.metadata = stored
-        let count = try withStage("reading \(partialURL.path)") { Int(try opened.attributes.int64("sequence_count")) }
-        sequenceCount = count
-        dumpRows = metadata.dumpedRows(of: count)
-        try withStage("trimming \(partialURL.path)") {
-            for path in try perSequencePaths() {
-                let dataset = try opened.openDataset(path)
-                datasets[path] = dataset
-                let rows = path.hasPrefix("attention/") ? dumpRows : count
-                if try dataset.shape[0] != rows { try dataset.truncate(firstDimension: rows) }
-            }
-            try opened.flush()
-        }
-    }
-
-    /// The rows already in the file: singular values `[S, L, H, n]` and each sequence's projection
-    /// statistics, to rebuild the aggregates when resuming.
-    func storedRows() throws(AnalysisError) -> (sigma: [Double], projection: [[String: [Double]]]) {
-        guard sequenceCount > 0 else { return ([], []) }
-        return try withStage("reading \(partialURL.path)") {
-            let sigma = try datasets["spectrum/sigma"]?.read(as: Double.self) ?? []
-            var rows: [[String: [Double]]] = Array(repeating: [:], count: sequenceCount)
-            if metadata.projection != nil {
-                for name in SequenceResult.projectionStatistics {
-                    guard let dataset = datasets["projection/\(name)"] else { continue }
-                    for row in 0..<sequenceCount { rows[row][name] = try dataset.read(at: row, as: Double.self) }
-                }
-            }
-            return (sigma, rows)
-        }
-    }
-
-    /// Paths of every per-sequence dataset this run has.
-    private func perSequencePaths() throws -> [String] {
-        var paths = ["tokens/input_ids", "tokens/window_index", "tokens/byte_range"]
-        if metadata.spectra { paths += ["spectrum/sigma"] + Self.spectrumDatasets.map(\.0) }
-        if metadata.dumpAttention != 0 {
-            paths.append("attention/P")
-            if metadata.dumpQKV { paths += ["attention/Q", "attention/K", "attention/V"] }
-        }
-        if metadata.projection != nil {
-            paths += SequenceResult.projectionStatistics.map { "projection/\($0)" } + ["projection/theorem1/fraction_below"]
-        }
-        return paths
     }
 
     private func createDatasets() throws {
