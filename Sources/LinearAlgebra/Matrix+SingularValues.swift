@@ -1,12 +1,18 @@
-/// One-off conveniences; a loop over many matrices should keep one ``SingularValueSolver``.
-extension Matrix where Scalar == Float {
+/// One-off conveniences for `Float` and `Double` matrices; a loop over many matrices should keep
+/// one ``SingularValueSolver``.
+extension Matrix where Scalar: BLASScalar {
     /// Singular values `σ₁ ≥ … ≥ σ_min(rows, columns)` in double precision (see ``SingularValueMethod``
-    /// for accuracy). Throws `.nonFiniteInput` for NaN/Inf, LAPACK failures as typed errors.
+    /// for accuracy; ``SingularValueMethod/sgesdd`` rounds `Double` input to `Float`). Throws
+    /// `.nonFiniteInput` for NaN/Inf, LAPACK failures as typed errors.
     public func singularValues(method: SingularValueMethod = .recommended) throws(LinearAlgebraError) -> [Double] {
         let solver = SingularValueSolver(maxRows: rows, maxColumns: columns, method: method)
-        return try storage.withUnsafeBufferPointer { (a) throws(LinearAlgebraError) in
-            try solver.singularValues(of: a, rows: rows, columns: columns)
+        var result = [Double](repeating: 0, count: Swift.min(rows, columns))
+        try storage.withUnsafeBufferPointer { (a) throws(LinearAlgebraError) in
+            try result.withUnsafeMutableBufferPointer { (out) throws(LinearAlgebraError) in
+                try solver.computeValues(of: a, rows: rows, columns: columns, into: out)
+            }
         }
+        return result
     }
 
     /// Thin SVD `self = U·diag(σ)·Vᵀ` in double precision (`dgesdd`, jobz = 'S'); `u` is
@@ -14,27 +20,7 @@ extension Matrix where Scalar == Float {
     public func svd() throws(LinearAlgebraError) -> (u: Matrix<Double>, sigma: [Double], vt: Matrix<Double>) {
         let solver = SingularValueSolver(maxRows: 0, maxColumns: 0, method: .gesdd)
         return try storage.withUnsafeBufferPointer { (a) throws(LinearAlgebraError) in
-            try solver.svd(of: a, rows: rows, columns: columns)
-        }
-    }
-}
-
-extension Matrix where Scalar == Double {
-    /// Singular values `σ₁ ≥ … ≥ σ_min(rows, columns)` (see ``SingularValueMethod`` for accuracy;
-    /// ``SingularValueMethod/sgesdd`` rounds the input to `Float`).
-    public func singularValues(method: SingularValueMethod = .recommended) throws(LinearAlgebraError) -> [Double] {
-        let solver = SingularValueSolver(maxRows: rows, maxColumns: columns, method: method)
-        return try storage.withUnsafeBufferPointer { (a) throws(LinearAlgebraError) in
-            try solver.singularValues(of: a, rows: rows, columns: columns)
-        }
-    }
-
-    /// Thin SVD `self = U·diag(σ)·Vᵀ` (`dgesdd`, jobz = 'S'); `u` is `rows × k`, `vt` is
-    /// `k × columns`, `k = min(rows, columns)`.
-    public func svd() throws(LinearAlgebraError) -> (u: Matrix<Double>, sigma: [Double], vt: Matrix<Double>) {
-        let solver = SingularValueSolver(maxRows: 0, maxColumns: 0, method: .gesdd)
-        return try storage.withUnsafeBufferPointer { (a) throws(LinearAlgebraError) in
-            try solver.svd(of: a, rows: rows, columns: columns)
+            try solver.thinSVD(of: a, rows: rows, columns: columns)
         }
     }
 }

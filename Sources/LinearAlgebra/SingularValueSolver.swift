@@ -99,7 +99,7 @@ public final class SingularValueSolver {
         try computeValues(of: a, rows: rows, columns: columns, into: output)
     }
 
-    private func computeValues<S: BinaryFloatingPoint>(
+    func computeValues<S: BinaryFloatingPoint>(
         of a: UnsafeBufferPointer<S>, rows: Int, columns: Int, into output: UnsafeMutableBufferPointer<Double>
     ) throws(LinearAlgebraError) {
         let k = try validatedRank(a.count, rows: rows, columns: columns)

@@ -28,7 +28,7 @@ extension SingularValueSolver {
         try thinSVD(of: a, rows: rows, columns: columns)
     }
 
-    private func thinSVD<S: BinaryFloatingPoint>(
+    func thinSVD<S: BinaryFloatingPoint>(
         of a: UnsafeBufferPointer<S>, rows: Int, columns: Int
     ) throws(LinearAlgebraError) -> (u: Matrix<Double>, sigma: [Double], vt: Matrix<Double>) {
         let k = try validatedRank(a.count, rows: rows, columns: columns)
