@@ -38,15 +38,19 @@ public final class RunFile {
         }
     }
 
-    /// Reads a whole per-sequence dataset, checking that it has `sequenceCount` rows.
+    /// Datasets with one row per sequence (attention dumps hold fewer rows and are not listed).
+    static let perSequencePaths: Set<String> = Set(
+        ["tokens/input_ids", "tokens/window_index", "tokens/byte_range", "spectrum/sigma", "projection/theorem1/fraction_below"]
+            + RunFileWriter.spectrumDatasets.map(\.0) + SequenceResult.projectionStatistics.map { "projection/\($0)" })
+
+    /// Reads a whole dataset; one with a row per sequence must have `sequenceCount` rows.
     public func read<T: HDF5Scalar>(_ path: String, as type: T.Type = T.self) throws(AnalysisError) -> [T] {
         let file = self.file, rows = sequenceCount, name = url.path
         return try withStage("run file \(name)") {
             guard try file.exists(path) else { throw AnalysisError.runFile(path: name, reason: "has no dataset /\(path)") }
             let dataset = try file.openDataset(path)
             let shape = try dataset.shape
-            if !path.contains("aggregate"), !path.hasPrefix("projection/theory"), path != "projection/dims",
-               path != "projection/epsilons", !path.hasPrefix("attention/"), shape.first != rows {
+            if RunFile.perSequencePaths.contains(path), shape.first != rows {
                 throw AnalysisError.runFile(path: name, reason: "/\(path) has \(shape.first ?? 0) rows, sequence_count says \(rows)")
             }
             return try dataset.read(as: T.self)
