@@ -6,13 +6,9 @@ extension Matrix where Scalar: BLASScalar {
     /// `.nonFiniteInput` for NaN/Inf, LAPACK failures as typed errors.
     public func singularValues(method: SingularValueMethod = .recommended) throws(LinearAlgebraError) -> [Double] {
         let solver = SingularValueSolver(maxRows: rows, maxColumns: columns, method: method)
-        var result = [Double](repeating: 0, count: Swift.min(rows, columns))
-        try storage.withUnsafeBufferPointer { (a) throws(LinearAlgebraError) in
-            try result.withUnsafeMutableBufferPointer { (out) throws(LinearAlgebraError) in
-                try solver.computeValues(of: a, rows: rows, columns: columns, into: out)
-            }
+        return try storage.withUnsafeBufferPointer { (a) throws(LinearAlgebraError) in
+            try solver.singularValues(of: a, rows: rows, columns: columns)
         }
-        return result
     }
 
     /// Thin SVD `self = U·diag(σ)·Vᵀ` in double precision (`dgesdd`, jobz = 'S'); `u` is
@@ -20,7 +16,7 @@ extension Matrix where Scalar: BLASScalar {
     public func svd() throws(LinearAlgebraError) -> (u: Matrix<Double>, sigma: [Double], vt: Matrix<Double>) {
         let solver = SingularValueSolver(maxRows: 0, maxColumns: 0, method: .gesdd)
         return try storage.withUnsafeBufferPointer { (a) throws(LinearAlgebraError) in
-            try solver.thinSVD(of: a, rows: rows, columns: columns)
+            try solver.svd(of: a, rows: rows, columns: columns)
         }
     }
 }

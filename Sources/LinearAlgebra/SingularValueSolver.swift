@@ -55,51 +55,32 @@ public final class SingularValueSolver {
         }
     }
 
-    /// Singular values of the row-major `rows × columns` matrix `a`, descending, in double
-    /// precision: `[σ₁, …, σ_min(rows, columns)]`.
+    /// Singular values of the row-major `rows × columns` matrix `a` (`Float` or `Double`),
+    /// descending, in double precision: `[σ₁, …, σ_min(rows, columns)]`. With
+    /// ``SingularValueMethod/sgesdd`` `Double` input is rounded to `Float` first.
     ///
     /// - Throws: `.shapeMismatch` when `a.count != rows * columns`, `.nonFiniteInput` (naming the
     ///   first offending element) for NaN/Inf, `.illegalArgument`/`.notConverged` from LAPACK.
-    public func singularValues(
-        of a: UnsafeBufferPointer<Float>, rows: Int, columns: Int
+    public func singularValues<S: BLASScalar>(
+        of a: UnsafeBufferPointer<S>, rows: Int, columns: Int
     ) throws(LinearAlgebraError) -> [Double] {
         let k = try validatedRank(a.count, rows: rows, columns: columns)
         var result = [Double](repeating: 0, count: k)
         try result.withUnsafeMutableBufferPointer { (out) throws(LinearAlgebraError) in
-            try singularValues(of: a, rows: rows, columns: columns, into: out)
-        }
-        return result
-    }
-
-    /// Double-precision input variant of the `Float` form above (same shapes, result and errors).
-    /// With ``SingularValueMethod/sgesdd`` the input is rounded to `Float` first.
-    public func singularValues(
-        of a: UnsafeBufferPointer<Double>, rows: Int, columns: Int
-    ) throws(LinearAlgebraError) -> [Double] {
-        let k = try validatedRank(a.count, rows: rows, columns: columns)
-        var result = [Double](repeating: 0, count: k)
-        try result.withUnsafeMutableBufferPointer { (out) throws(LinearAlgebraError) in
-            try singularValues(of: a, rows: rows, columns: columns, into: out)
+            try computeValues(of: a, rows: rows, columns: columns, into: out)
         }
         return result
     }
 
     /// Allocation-free form: writes `σ₁ ≥ … ≥ σ_k` into `output[0..<k]`, `k = min(rows, columns)`;
     /// `output` must hold at least `k` elements.
-    public func singularValues(
-        of a: UnsafeBufferPointer<Float>, rows: Int, columns: Int, into output: UnsafeMutableBufferPointer<Double>
+    public func singularValues<S: BLASScalar>(
+        of a: UnsafeBufferPointer<S>, rows: Int, columns: Int, into output: UnsafeMutableBufferPointer<Double>
     ) throws(LinearAlgebraError) {
         try computeValues(of: a, rows: rows, columns: columns, into: output)
     }
 
-    /// Allocation-free form of the double-precision input variant.
-    public func singularValues(
-        of a: UnsafeBufferPointer<Double>, rows: Int, columns: Int, into output: UnsafeMutableBufferPointer<Double>
-    ) throws(LinearAlgebraError) {
-        try computeValues(of: a, rows: rows, columns: columns, into: output)
-    }
-
-    func computeValues<S: BinaryFloatingPoint>(
+    private func computeValues<S: BinaryFloatingPoint>(
         of a: UnsafeBufferPointer<S>, rows: Int, columns: Int, into output: UnsafeMutableBufferPointer<Double>
     ) throws(LinearAlgebraError) {
         let k = try validatedRank(a.count, rows: rows, columns: columns)

@@ -15,20 +15,13 @@ extension SingularValueSolver {
     ///
     /// - Throws: `.shapeMismatch`, `.nonFiniteInput` (before LAPACK), `.illegalArgument`,
     ///   `.notConverged` (from `dgesdd`).
-    public func svd(
-        of a: UnsafeBufferPointer<Float>, rows: Int, columns: Int
+    public func svd<S: BLASScalar>(
+        of a: UnsafeBufferPointer<S>, rows: Int, columns: Int
     ) throws(LinearAlgebraError) -> (u: Matrix<Double>, sigma: [Double], vt: Matrix<Double>) {
         try thinSVD(of: a, rows: rows, columns: columns)
     }
 
-    /// Double-precision input variant of the `Float` form above (same shapes, result and errors).
-    public func svd(
-        of a: UnsafeBufferPointer<Double>, rows: Int, columns: Int
-    ) throws(LinearAlgebraError) -> (u: Matrix<Double>, sigma: [Double], vt: Matrix<Double>) {
-        try thinSVD(of: a, rows: rows, columns: columns)
-    }
-
-    func thinSVD<S: BinaryFloatingPoint>(
+    private func thinSVD<S: BinaryFloatingPoint>(
         of a: UnsafeBufferPointer<S>, rows: Int, columns: Int
     ) throws(LinearAlgebraError) -> (u: Matrix<Double>, sigma: [Double], vt: Matrix<Double>) {
         let k = try validatedRank(a.count, rows: rows, columns: columns)
