@@ -151,7 +151,7 @@ public final class Analysis {
             if metadata.dumpAttention < 0 || row < Int(metadata.dumpAttention) {
                 // Dumped tensors are not journaled; the encoder recomputes them bit for bit.
                 try withStage("encoder on window \(item.sequence.index)") {
-                    _ = try encoder.forward(inputIds: item.sequence.inputIds, capture: capture, threads: 1) { attention in
+                    _ = try encoder.forward(inputIds: item.sequence.inputIds, capture: capture, threads: options.threads) { attention in
                         try writer.writeAttention(attention, row: row)
                     }
                 }
@@ -190,9 +190,9 @@ public final class Analysis {
                 let draws = checker?.draws(seed: options.seed, window: window.index) ?? []
                 let context = "window \(window.index)"
                 try withStage("encoder on \(context)") {
-                    // One encoder thread always: splitting rows over tasks changes OpenBLAS's rounding
-                    // in the last bits, and `extract` must dump exactly the P that `run` analyses.
-                    _ = try encoder.forward(inputIds: window.inputIds, capture: capture, threads: 1) { attention in
+                    // The encoder's output does not depend on its thread count, so it may use the
+                    // cores the head jobs leave idle (the first window, the tail of the run).
+                    _ = try encoder.forward(inputIds: window.inputIds, capture: capture, threads: options.threads) { attention in
                         try Self.checkFinite(attention, context: context)
                         if dump { try writer.writeAttention(attention, row: row) }
                         if metadata.spectra { jobs.submit(attention, into: result, group: group, draws: draws, context: context) }

@@ -39,7 +39,7 @@ public enum SpectrumStage {
                 datasets[path] = try file.createDataset(path, type: type, shape: [source.sequenceCount, L, H])
             }
             let start = Date()
-            let solvers = SolverPool(n: n)
+            let workers = HeadWorkerPool(n: n)
             for row in 0..<source.sequenceCount {
                 let result = SequenceResult(layers: L, heads: H, n: n, dims: 0, epsilons: 0)
                 for layer in 0..<L {
@@ -47,7 +47,12 @@ public enum SpectrumStage {
                     DispatchQueue.concurrentPerform(iterations: H) { head in
                         do {
                             let sigma = try p.withUnsafeBufferPointer { all in
-                                try solvers.withSolver { try $0.singularValues(of: UnsafeBufferPointer(rebasing: all[head * n * n ..< (head + 1) * n * n]), rows: n, columns: n) }
+                                try workers.withWorker { worker in
+                                    try worker.sigma.withUnsafeMutableBufferPointer {
+                                        try worker.kernel.spectrum(of: UnsafeBufferPointer(rebasing: all[head * n * n ..< (head + 1) * n * n]), into: $0)
+                                    }
+                                    return worker.sigma
+                                }
                             }
                             result.store(try HeadSpectrum(sigma: sigma, context: "row \(row), layer \(layer), head \(head)"), layer: layer, head: head)
                         } catch let error as AnalysisError {
