@@ -172,7 +172,10 @@ public final class Analysis {
             try journal.append(item.window, result: metadata.spectra ? item.result : nil)
             try writer.append(item.window, result: metadata.spectra ? item.result : nil)
             if metadata.spectra {
-                try add(sigma: item.result.sigma, to: &aggregate, context: "window \(item.window.index)")
+                for (slot, spectrum) in item.result.spectra.enumerated() {
+                    guard let spectrum else { throw .numeric("window \(item.window.index): no spectrum for layer \(slot / H), head \(slot % H)") }
+                    aggregate.add(spectrum, layer: slot / H, head: slot % H)
+                }
                 projectionAggregate?.add(item.result.projection)
             }
             progress(AnalysisProgress(completed: writer.sequenceCount, total: windows.count,
@@ -193,7 +196,8 @@ public final class Analysis {
                     // The encoder's output does not depend on its thread count, so it may use the
                     // cores the head jobs leave idle (the first window, the tail of the run).
                     _ = try encoder.forward(inputIds: window.inputIds, capture: capture, threads: options.threads) { attention in
-                        try Self.checkFinite(attention, context: context)
+                        // With spectra on, the head kernels check P while widening it (one pass, not two).
+                        if !metadata.spectra { try Self.checkFinite(attention, context: context) }
                         if dump { try writer.writeAttention(attention, row: row) }
                         if metadata.spectra { jobs.submit(attention, into: result, group: group, draws: draws, context: context) }
                     }

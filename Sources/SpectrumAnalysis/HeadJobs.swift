@@ -50,6 +50,9 @@ final class HeadJobs: @unchecked Sendable {
                     try run(head: head, of: attention, into: result, draws: draws, context: "\(context), layer \(attention.layer), head \(head)")
                 } catch let error as AnalysisError {
                     result.fail(error)
+                } catch LinearAlgebraError.nonFiniteInput(let detail) {
+                    // The kernel's widening pass is the one finiteness check of P on this path.
+                    result.fail(.numeric("\(context), layer \(attention.layer), head \(head): attention probabilities: \(detail)"))
                 } catch {
                     result.fail(.stage("\(context), layer \(attention.layer), head \(head)", underlying: String(describing: error)))
                 }
