@@ -13,6 +13,8 @@ public struct HeadProjectionResult: Sendable, Equatable {
     public var theorem2: ApproximationError
     /// Mean pooling over k contiguous segments (`E = F`).
     public var pooling: ApproximationError
+    /// Max pooling over the same segments (channel-wise maximum of K and V per segment).
+    public var maxPooling: ApproximationError
 }
 
 /// Error of an approximate attention output `Ã` against `P V`.
@@ -54,7 +56,7 @@ public struct HeadTensors: Sendable {
 ///   multiplies them in a single `dgemm`.
 /// - SVD floor: `‖(P − P_k) w‖ / ‖P w‖` from the head's tridiagonal reduction
 ///   (``HeadSpectralKernel/truncationTails(columns:count:ranks:into:)``), no second decomposition.
-/// - Theorem 2 and mean pooling: see ``ProjectionWorkspace``'s Linformer helper.
+/// - Theorem 2, mean and max pooling: see ``ProjectionWorkspace``'s Linformer helper.
 public struct ProjectionChecker: Sendable {
     /// Sequence length n.
     public let n: Int
@@ -184,7 +186,8 @@ public struct ProjectionChecker: Sendable {
                 theorem1FractionBelow: epsilons.map { eps in Double(errors.filter { $0 < eps }.count) / Double(errors.count) },
                 svdOptimal: ErrorStatistics(floor),
                 theorem2: Self.average(theorem2),
-                pooling: linformer.meanPooling(k: k)))
+                pooling: linformer.meanPooling(k: k),
+                maxPooling: linformer.maxPooling(k: k)))
         }
         return results
     }

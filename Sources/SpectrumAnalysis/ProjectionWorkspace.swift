@@ -52,8 +52,9 @@ public final class ProjectionWorkspace {
 }
 
 /// Linformer-style approximations `softmax(Q (E K)ᵀ / √d) (F V)` of one head against `P V`:
-/// Theorem 2 (`E = δR`, `F = e^{−δ}R`) and mean pooling (`E = F` averages k contiguous segments of
-/// positions, row s covering `⌊s·n/k⌋ ..< ⌊(s+1)·n/k⌋`).
+/// Theorem 2 (`E = δR`, `F = e^{−δ}R`), mean pooling (`E = F` averages k contiguous segments of
+/// positions, row s covering `⌊s·n/k⌋ ..< ⌊(s+1)·n/k⌋`), max pooling (the same segments, the
+/// channel-wise maximum instead of the mean) and a given fixed linear `E = F` (the fitted projection).
 struct LinformerContext {
     let workspace: ProjectionWorkspace
     let head: ProjectionWorkspace.Head
@@ -90,6 +91,36 @@ struct LinformerContext {
                 fv[s * d + c] = valueSum
             }
         }
+        return approximate(keys: ek, values: fv, k: k)
+    }
+
+    /// Max pooling over the same k segments as ``meanPooling(k:)``: `(EK)_{s,c} = max_{t ∈ segment s} K_{t,c}`
+    /// and likewise for V. Not a linear map, but what a pooling layer in place of E and F computes.
+    func maxPooling(k: Int) -> ApproximationError {
+        let (n, d) = (head.n, head.d)
+        let ek = workspace.compressedKeys.reserve(k * d), fv = workspace.compressedValues.reserve(k * d)
+        for s in 0..<k {
+            let lower = s * n / k, upper = (s + 1) * n / k
+            for c in 0..<d {
+                var keyMax = -Double.infinity, valueMax = -Double.infinity
+                for t in lower..<upper {
+                    keyMax = max(keyMax, head.k[t * d + c])
+                    valueMax = max(valueMax, head.v[t * d + c])
+                }
+                ek[s * d + c] = keyMax
+                fv[s * d + c] = valueMax
+            }
+        }
+        return approximate(keys: ek, values: fv, k: k)
+    }
+
+    /// A fixed linear projection `E = F` given row-major `[k, n]` (row stride `n`): `EK`, `EV`, then
+    /// the attention output against `P V`.
+    func linearProjection(e: UnsafePointer<Double>, k: Int) -> ApproximationError {
+        let (n, d) = (head.n, head.d)
+        let ek = workspace.compressedKeys.reserve(k * d), fv = workspace.compressedValues.reserve(k * d)
+        BLAS.gemm(m: k, n: d, k: n, a: e, lda: n, b: head.k, ldb: d, c: ek, ldc: d)
+        BLAS.gemm(m: k, n: d, k: n, a: e, lda: n, b: head.v, ldb: d, c: fv, ldc: d)
         return approximate(keys: ek, values: fv, k: k)
     }
 
