@@ -1,0 +1,86 @@
+import Foundation
+import XCTest
+@testable import Transformer
+
+/// The untrained control's weights: the rules against what `transformers` does to fresh models
+/// (`random-init-rules.json`, from `scripts/make-random-init-fixture.py`), and a random tiny RoBERTa
+/// loaded through the normal path.
+final class RandomInitializationTests: XCTestCase {
+    var folder: URL!
+
+    override func setUpWithError() throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("random-init-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: folder) }
+
+    func testRulesMatchTransformersInitialisationForEveryFamily() throws {
+        let url = TestPaths.fixtures.appendingPathComponent("random-init-rules.json")
+        let fixture = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: [String: Any]])
+        XCTAssertEqual(Set(fixture.keys), ["bert", "roberta", "gpt2", "llama"])
+        for (family, entry) in fixture {
+            let config = try XCTUnwrap(entry["config"] as? [String: Any])
+            let configURL = folder.appendingPathComponent("\(family).json")
+            try JSONSerialization.data(withJSONObject: config).write(to: configURL)
+            let settings = try RandomInitialization.Settings(contentsOf: configURL)
+            let tensors = try XCTUnwrap(entry["tensors"] as? [String: [String: Any]])
+            for (name, expected) in tensors {
+                let shape = try XCTUnwrap(expected["shape"] as? [Int])
+                let rule = RandomInitialization.rule(for: name, shape: shape, settings: settings)
+                switch expected["rule"] as? String {
+                case "ones": XCTAssertEqual(rule, .ones, "\(family) \(name)")
+                case "zeros": XCTAssertEqual(rule, .zeros, "\(family) \(name)")
+                default:
+                    guard case .normal(let deviation, let zeroRow)? = rule else {
+                        XCTFail("\(family) \(name): expected a normal draw, got \(String(describing: rule))")
+                        continue
+                    }
+                    let sampleStd = try XCTUnwrap(expected["std"] as? Double)
+                    let count = shape.reduce(1, *)
+                    // The sample std of m normal draws has relative standard error ≈ 1/√(2m); allow 5 of them.
+                    XCTAssertEqual(sampleStd / deviation, 1, accuracy: 5 / (2 * Double(count)).squareRoot(), "\(family) \(name)")
+                    XCTAssertEqual(zeroRow, expected["zero_row"] as? Int, "\(family) \(name): padding row")
+                }
+            }
+        }
+    }
+
+    func testRandomTinyRobertaLoadsThroughTheNormalPathWithTheDrawnDistribution() throws {
+        let template = try SafeTensors(contentsOf: TestPaths.tinyRoberta.appendingPathComponent("model.safetensors"))
+        let model = try RandomInitialization.writeModel(like: TestPaths.tinyRoberta, seed: 7, into: folder.appendingPathComponent("a"))
+        let random = try SafeTensors(contentsOf: model.appendingPathComponent("model.safetensors"))
+        let floatNames = template.tensorNames.filter { template.entry($0).map { [.f32, .f16, .bf16].contains($0.dtype) } ?? false }
+        XCTAssertEqual(random.tensorNames, floatNames)
+        for name in random.tensorNames { XCTAssertEqual(random.shape(of: name), template.shape(of: name), name) }
+
+        let word = try random.floats("embeddings.word_embeddings.weight")
+        let h = try XCTUnwrap(random.shape(of: "embeddings.word_embeddings.weight")?.last)
+        XCTAssertTrue(word[h ..< 2 * h].allSatisfy { $0 == 0 }, "row pad_token_id = 1 is zero")
+        let drawn = Array(word[0 ..< h]) + Array(word[(2 * h)...])
+        let mean = drawn.reduce(0) { $0 + Double($1) } / Double(drawn.count)
+        let std = (drawn.reduce(0) { $0 + (Double($1) - mean) * (Double($1) - mean) } / Double(drawn.count)).squareRoot()
+        XCTAssertEqual(std, 0.02, accuracy: 0.02 * 5 / (2 * Double(drawn.count)).squareRoot())
+        XCTAssertEqual(mean, 0, accuracy: 5 * 0.02 / Double(drawn.count).squareRoot())
+        let within = drawn.filter { abs(Double($0)) < 0.02 }.count
+        XCTAssertEqual(Double(within) / Double(drawn.count), 0.6827, accuracy: 0.02, "normal, not uniform")
+        XCTAssertTrue(try random.floats("embeddings.LayerNorm.weight").allSatisfy { $0 == 1 })
+        XCTAssertTrue(try random.floats("encoder.layer.0.attention.self.query.bias").allSatisfy { $0 == 0 })
+
+        // The encoder loads it and runs; same seed → same bytes, another seed → other weights.
+        let encoder = try Encoder(directory: model)
+        let output = try encoder.forward(inputIds: [0, 5, 6, 7, 2])
+        XCTAssertTrue(output.storage.allSatisfy(\.isFinite))
+        let again = try RandomInitialization.writeModel(like: TestPaths.tinyRoberta, seed: 7, into: folder.appendingPathComponent("b"))
+        let other = try RandomInitialization.writeModel(like: TestPaths.tinyRoberta, seed: 8, into: folder.appendingPathComponent("c"))
+        let bytes = { (url: URL) in try Data(contentsOf: url.appendingPathComponent("model.safetensors")) }
+        XCTAssertEqual(try bytes(model), try bytes(again))
+        XCTAssertNotEqual(try bytes(model), try bytes(other))
+    }
+
+    func testMissingCheckpointIsATypedError() {
+        XCTAssertThrowsError(try RandomInitialization.writeModel(like: folder, seed: 1, into: folder.appendingPathComponent("x"))) { error in
+            XCTAssertTrue("\(error)".contains(self.folder.path), "\(error)")
+        }
+    }
+}
