@@ -62,7 +62,11 @@ public final class Analysis {
         modelChecksum = BackgroundChecksum(file: modelDirectory.appendingPathComponent("model.safetensors"))
         let tokenizerURL = modelDirectory.appendingPathComponent("tokenizer.json")
         tokenizer = try withStage("tokenizer \(tokenizerURL.path)") { try Tokenizer(contentsOf: tokenizerURL) }
-        encoder = try withStage("model \(modelDirectory.path)") { try Encoder(directory: modelDirectory) }
+        if let seed = options.randomInitSeed {
+            encoder = try Self.randomEncoder(like: modelDirectory, seed: seed)
+        } else {
+            encoder = try withStage("model \(modelDirectory.path)") { try Encoder(directory: modelDirectory) }
+        }
         let maximum = encoder.configuration.maxSequenceLength
         guard options.sequenceLength <= maximum else {
             throw .invalidOption("--seq-len \(options.sequenceLength) exceeds what the model at \(modelDirectory.path) accepts (\(maximum) positions)")
@@ -100,10 +104,12 @@ public final class Analysis {
         m.shard = options.shard
         m.svdMethod = options.computeSpectra ? SingularValueMethod.recommended.rawValue : ""
         m.spectra = options.computeSpectra
+        m.randomInitSeed = options.randomInitSeed.map { Int64(bitPattern: $0) } ?? -1
         if options.computeSpectra, let projection = options.projection {
             let n = options.sequenceLength
             m.projection = .init(dims: projection.effectiveDims(n: n), epsilons: projection.epsilons,
                                  delta: projection.effectiveDelta(n: n), trials: max(1, projection.trials))
+            m.holdout = options.holdout
         }
         return m
     }
@@ -147,12 +153,16 @@ public final class Analysis {
         var aggregate = SpectrumAggregate(layers: L, heads: H, length: n)
         var projectionAggregate = checker.map { ProjectionAggregate(layers: L, heads: H, dims: $0.dims.count) }
         let capture: AttentionCapture = checker != nil || metadata.dumpQKV ? .probabilitiesAndQKV : .probabilities
+        let fitting = checker.flatMap { c in metadata.holdout > 0 ? FittedProjectionPass(dims: c.dims, holdout: metadata.holdout, layers: L, heads: H, n: n) : nil }
         for (row, item) in replay.enumerated() {
-            if metadata.dumpAttention < 0 || row < Int(metadata.dumpAttention) {
-                // Dumped tensors are not journaled; the encoder recomputes them bit for bit.
+            let dumped = metadata.dumpAttention < 0 || row < Int(metadata.dumpAttention)
+            let trains = item.result != nil && fitting?.trains(item.sequence) == true
+            if dumped || trains {
+                // Dumped tensors and Gram sums are not journaled; the encoder recomputes them bit for bit.
                 try withStage("encoder on window \(item.sequence.index)") {
                     _ = try encoder.forward(inputIds: item.sequence.inputIds, capture: capture, threads: options.threads) { attention in
-                        try writer.writeAttention(attention, row: row)
+                        if dumped { try writer.writeAttention(attention, row: row) }
+                        if trains { try fitting?.addGram(of: attention, context: "window \(item.sequence.index)") }
                     }
                 }
             }
@@ -162,7 +172,7 @@ public final class Analysis {
                 projectionAggregate?.add(result.projection)
             }
         }
-        let jobs = HeadJobs(threads: options.threads, queueLimit: 2 * L * H, n: n, checker: checker)
+        let jobs = HeadJobs(threads: options.threads, queueLimit: 2 * L * H, n: n, checker: checker, gram: fitting?.gram)
         let start = Date(), resumedFrom = writer.sequenceCount
         var pending: (window: PackedSequence, result: SequenceResult, group: DispatchGroup)?
 
@@ -199,7 +209,10 @@ public final class Analysis {
                         // With spectra on, the head kernels check P while widening it (one pass, not two).
                         if !metadata.spectra { try Self.checkFinite(attention, context: context) }
                         if dump { try writer.writeAttention(attention, row: row) }
-                        if metadata.spectra { jobs.submit(attention, into: result, group: group, draws: draws, context: context) }
+                        if metadata.spectra {
+                            jobs.submit(attention, into: result, group: group, draws: draws,
+                                        train: fitting?.trains(window) == true, context: context)
+                        }
                     }
                 }
                 if let previous = pending { try commit(previous) }
@@ -218,7 +231,13 @@ public final class Analysis {
             writer.suspend()
             throw .interrupted(partialPath: writer.partialURL.path, completed: writer.sequenceCount)
         }
-        try writer.finish(aggregate: metadata.spectra ? aggregate : nil, projection: projectionAggregate)
+        // Second pass of the fitted projection: fit on the training windows, measure the held-out ones.
+        let fittedRows = try fitting.map { (pass) throws(AnalysisError) in
+            try pass.evaluate(heldOut: windows.filter { !pass.trains($0) }, encoder: encoder, threads: options.threads)
+        }
+        try writer.finish(aggregate: metadata.spectra ? aggregate : nil, projection: projectionAggregate) { file in
+            if let fitting, let fittedRows { try fitting.write(fittedRows, to: file) }
+        }
         journal.remove()
         return try RunFile(contentsOf: output)
     }

@@ -78,6 +78,12 @@ public struct AnalysisOptions: Sendable, Equatable {
     public var computeSpectra = true
     /// JSON field of `.jsonl` corpora.
     public var textField = "text"
+    /// Analyse freshly initialised weights drawn with this seed instead of the trained ones (the
+    /// untrained control, see `RandomInitialization`); nil = trained weights.
+    public var randomInitSeed: UInt64?
+    /// Fitted fixed projection: windows with `index % holdout == holdout − 1` are held out, the
+    /// others train; 0 = off. Applies only when projections are on.
+    public var holdout = 5
 
     /// The defaults of `spectrum-analyze run`.
     public init() {}

@@ -15,11 +15,13 @@ final class HeadJobs: @unchecked Sendable {
     private let workers: HeadWorkerPool
     let n: Int
     let checker: ProjectionChecker?
+    /// Gram sums of the fitted projection (training windows only); nil when it is off.
+    let gram: GramSums?
 
     /// - Parameters:
     ///   - threads: concurrent jobs.
     ///   - queueLimit: jobs queued or running before ``submit(_:)`` blocks.
-    init(threads: Int, queueLimit: Int, n: Int, checker: ProjectionChecker?) {
+    init(threads: Int, queueLimit: Int, n: Int, checker: ProjectionChecker?, gram: GramSums? = nil) {
         queue = OperationQueue()
         queue.maxConcurrentOperationCount = threads
         queue.name = "spectrum.heads"
@@ -27,6 +29,7 @@ final class HeadJobs: @unchecked Sendable {
         workers = HeadWorkerPool(n: n)
         self.n = n
         self.checker = checker
+        self.gram = gram
     }
 
     /// Blocks until every queued job has run (used before giving up on a failed run).
@@ -36,8 +39,9 @@ final class HeadJobs: @unchecked Sendable {
     /// - Parameters:
     ///   - attention: the layer's P (and Q, K, V when projections are on).
     ///   - draws: the window's random matrices (projections only).
+    ///   - train: add the heads' `PᵀP` to ``gram`` (a training window of the fitted projection).
     func submit(_ attention: LayerAttention, into result: SequenceResult, group: DispatchGroup,
-                draws: [[Matrix<Double>]], context: String) {
+                draws: [[Matrix<Double>]], train: Bool = false, context: String) {
         for head in 0..<attention.heads {
             slots.wait()
             group.enter()
@@ -47,7 +51,7 @@ final class HeadJobs: @unchecked Sendable {
                     group.leave()
                 }
                 do {
-                    try run(head: head, of: attention, into: result, draws: draws, context: "\(context), layer \(attention.layer), head \(head)")
+                    try run(head: head, of: attention, into: result, draws: draws, train: train, context: "\(context), layer \(attention.layer), head \(head)")
                 } catch let error as AnalysisError {
                     result.fail(error)
                 } catch LinearAlgebraError.nonFiniteInput(let detail) {
@@ -61,7 +65,7 @@ final class HeadJobs: @unchecked Sendable {
     }
 
     private func run(head: Int, of attention: LayerAttention, into result: SequenceResult,
-                     draws: [[Matrix<Double>]], context: String) throws {
+                     draws: [[Matrix<Double>]], train: Bool, context: String) throws {
         let n = attention.sequenceLength, block = n * n, d = attention.headDimension, width = n * d
         try workers.withWorker { worker in
             try attention.probabilities.withUnsafeBufferPointer { all in
@@ -70,6 +74,12 @@ final class HeadJobs: @unchecked Sendable {
             }
             // The spectrum object is built once here and carried to the writer and the aggregates.
             result.store(try HeadSpectrum(sigma: worker.sigma, context: context), layer: attention.layer, head: head)
+            if train, let gram {
+                // The kernel still holds this head's P in double; its Gram goes into the fit.
+                let g = worker.gramScratch.reserve(n * n)
+                BLAS.upperGram(ofRowMajorSquare: worker.kernel.matrix, order: n, into: g)
+                try gram.add(upperGram: g, layer: attention.layer, head: head)
+            }
 
             guard let checker, let q = attention.queries, let k = attention.keys, let v = attention.values else { return }
             guard [q.count, k.count, v.count].allSatisfy({ $0 >= (head + 1) * width }) else {
@@ -94,6 +104,8 @@ final class HeadJobs: @unchecked Sendable {
 final class HeadWorker {
     let kernel: HeadSpectralKernel
     let projection = ProjectionWorkspace()
+    /// `PᵀP` of the fitted projection's training windows.
+    let gramScratch = Workspace<Double>()
     var sigma: [Double]
 
     init(n: Int) {

@@ -148,10 +148,12 @@ final class RunFileWriter {
     }
 
     /// Writes aggregates, marks the file complete, closes it and renames it to the final name.
-    func finish(aggregate: SpectrumAggregate?, projection: ProjectionAggregate?) throws(AnalysisError) {
+    func finish(aggregate: SpectrumAggregate?, projection: ProjectionAggregate?,
+                extra: ((File) throws -> Void)? = nil) throws(AnalysisError) {
         try withStage("finishing \(partialURL.path)") {
             if let aggregate { try RunFileWriter.writeAggregate(aggregate, to: file) }
             if let projection { try projection.write(to: file) }
+            try extra?(file)
             try file.attributes.set("complete", Int64(1))
             try file.close()
             let manager = FileManager.default

@@ -39,6 +39,10 @@ public struct RunMetadata: Sendable, Equatable {
     public var projection: ProjectionSetup?
     /// Shard files a merged file was made from.
     public var mergedFrom: [String] = []
+    /// Seed of the freshly initialised weights analysed instead of the trained ones; −1 = trained.
+    public var randomInitSeed: Int64 = -1
+    /// Hold-out period of the fitted projection (0 = no fitted projection).
+    public var holdout = 0
 
     /// An empty description, filled in by the pipeline or read from a file.
     public init() {}
@@ -82,10 +86,12 @@ public struct RunMetadata: Sendable, Equatable {
         try a.set("svd_method", svdMethod)
         try a.set("spectra", Int64(spectra ? 1 : 0))
         if !mergedFrom.isEmpty { try a.set("merged_from", mergedFrom) }
+        try a.set("random_init_seed", randomInitSeed)
         if let projection {
             let group = try file.requireGroup("projection")
             try group.attributes.set("delta", projection.delta)
             try group.attributes.set("trials", Int64(projection.trials))
+            try group.attributes.set("holdout", Int64(holdout))
         }
     }
 
@@ -129,6 +135,7 @@ public struct RunMetadata: Sendable, Equatable {
             spectra = try a.int64("spectra") != 0
             shard = try Shard(index: Int(try a.int64("shard_index")), count: Int(try a.int64("shard_count")))
             if try a.contains("merged_from") { mergedFrom = try a.stringArray("merged_from") }
+            randomInitSeed = try a.contains("random_init_seed") ? try a.int64("random_init_seed") : -1
             if try file.exists("projection") {
                 let group = try file.openGroup("projection")
                 projection = ProjectionSetup(
@@ -136,6 +143,10 @@ public struct RunMetadata: Sendable, Equatable {
                     epsilons: try file.openDataset("projection/epsilons").read(as: Double.self),
                     delta: try group.attributes.double("delta"),
                     trials: Int(try group.attributes.int64("trials")))
+                holdout = try group.attributes.contains("holdout") ? Int(try group.attributes.int64("holdout")) : 0
+                guard holdout == 0 || (2...1_000_000).contains(holdout) else {
+                    throw AnalysisError.runFile(path: path, reason: "/projection holdout \(holdout) must be 0 or at least 2")
+                }
             }
         }
         guard layers > 0, heads > 0, sequenceLength > 0, headDimension > 0 else {

@@ -28,6 +28,7 @@ final class SequenceResult: @unchecked Sendable {
         "svd_optimal/mean", "svd_optimal/median", "svd_optimal/p95", "svd_optimal/max",
         "theorem2/relative", "theorem2/row_mean", "theorem2/row_max",
         "pooling/relative", "pooling/row_mean", "pooling/row_max",
+        "max_pooling/relative", "max_pooling/row_mean", "max_pooling/row_max",
     ]
 
     init(layers: Int, heads: Int, n: Int, dims: Int, epsilons: Int) {
@@ -75,6 +76,8 @@ final class SequenceResult: @unchecked Sendable {
                 ("theorem2/row_max", result.theorem2.rowMax),
                 ("pooling/relative", result.pooling.relative), ("pooling/row_mean", result.pooling.rowMean),
                 ("pooling/row_max", result.pooling.rowMax),
+                ("max_pooling/relative", result.maxPooling.relative), ("max_pooling/row_mean", result.maxPooling.rowMean),
+                ("max_pooling/row_max", result.maxPooling.rowMax),
             ]
             for (name, value) in values { projection[name]?[slot] = value }
             for (e, fraction) in result.theorem1FractionBelow.enumerated() { fractionBelow[slot * epsilons + e] = fraction }

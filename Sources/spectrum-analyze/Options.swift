@@ -28,6 +28,9 @@ struct InputOptions: ParsableArguments {
     @Option(help: "Worker threads for the SVD stage (default: the number of cores).")
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
+    @Option(help: "Untrained control: analyse freshly initialised weights drawn with this seed (the checkpoint's config and tokenizer).")
+    var randomInit: UInt64?
+
     func validate() throws {
         guard seqLen >= 4 else { throw ValidationError("--seq-len must be at least 4, got \(seqLen)") }
         guard seqLen <= 1 << 16 else { throw ValidationError("--seq-len \(seqLen) is absurdly large (limit 65536)") }
@@ -88,12 +91,16 @@ struct ProjectionArguments: ParsableArguments {
     @Flag(help: "Skip the projection checks.")
     var noProjection = false
 
+    @Option(help: "Fitted fixed projection: hold out windows w with w mod N = N-1, fit on the others (0 = off).")
+    var holdout: Int = 5
+
     func validate() throws {
         guard projectionTrials >= 1 && projectionTrials <= 1000 else { throw ValidationError("--projection-trials must be 1-1000") }
         guard !parsedDims.isEmpty, parsedDims.allSatisfy({ $0 > 0 }) else {
             throw ValidationError("--projection-dims must be positive integers separated by commas, got '\(projectionDims)'")
         }
         if let delta, !(delta.isFinite && delta >= 0) { throw ValidationError("--delta must be a finite number ≥ 0") }
+        guard holdout == 0 || (2...1_000_000).contains(holdout) else { throw ValidationError("--holdout must be 0 (off) or at least 2, got \(holdout)") }
     }
 
     var parsedDims: [Int] {

@@ -29,6 +29,7 @@ struct Run: ParsableCommand {
         options.attentionStorage = dump.attentionDtype
         options.compression = dump.compression
         options.projection = projection.options
+        options.holdout = projection.holdout
         try execute(input: input, options: options, output: output, summaryK: summaryK, json: json)
     }
 }
@@ -63,6 +64,7 @@ extension InputOptions {
         options.seed = seed
         options.threads = threads
         options.textField = textField
+        options.randomInitSeed = randomInit
         return options
     }
 }

@@ -1,0 +1,194 @@
+import Foundation
+import HDF5Store
+import LinearAlgebra
+import Transformer
+
+/// The pipeline's side of the fitted fixed projection (two passes):
+///
+/// 1. while the run streams, the head jobs add every training window's `PᵀP` to ``gram``
+///    (``GramSums``: exact, so the order of the jobs does not matter);
+/// 2. at the end ``evaluate(heldOut:encoder:threads:)`` fits `U_k` per head from the sums and re-runs
+///    the encoder on the held-out windows (`index % holdout == holdout − 1`) to measure it.
+///
+/// Where the fit happens: in the process that finishes the file, from the Gram sums of the windows
+/// that file holds. A resumed run recomputes the sums of its replayed training windows with the
+/// (deterministic) encoder. A shard fits on its own training windows; its sums are stored
+/// (`/projection/fitted/gram_*`) so that they can be added exactly across shards.
+final class FittedProjectionPass: @unchecked Sendable {
+    let fitted: FittedProjection
+    let gram: GramSums
+    let layers: Int, heads: Int, n: Int
+
+    init(dims: [Int], holdout: Int, layers: Int, heads: Int, n: Int) {
+        fitted = FittedProjection(dims: dims, holdout: holdout)
+        gram = GramSums(layers: layers, heads: heads, order: n)
+        (self.layers, self.heads, self.n) = (layers, heads, n)
+    }
+
+    /// Whether a window's Gram goes into the fit.
+    func trains(_ window: PackedSequence) -> Bool { !fitted.isHeldOut(window: window.index) }
+
+    /// Adds one layer's `PᵀP` of every head on the calling thread (replayed windows on `--resume`).
+    func addGram(of attention: LayerAttention, context: String) throws(AnalysisError) {
+        let n = attention.sequenceLength, block = n * n
+        guard n == self.n, attention.probabilities.count >= attention.heads * block else {
+            throw .numeric("\(context): attention of layer \(attention.layer) does not hold \(attention.heads) heads of [\(self.n), \(self.n)]")
+        }
+        var wide = [Double](repeating: 0, count: block), g = [Double](repeating: 0, count: block)
+        for head in 0..<attention.heads {
+            for index in 0..<block { wide[index] = Double(attention.probabilities[head * block + index]) }
+            guard wide.allSatisfy(\.isFinite) else { throw .numeric("\(context), layer \(attention.layer), head \(head): attention probabilities are not finite") }
+            wide.withUnsafeBufferPointer { p in
+                g.withUnsafeMutableBufferPointer { BLAS.upperGram(ofRowMajorSquare: p.baseAddress!, order: n, into: $0.baseAddress!) }
+            }
+            try g.withUnsafeBufferPointer { (buffer) throws(AnalysisError) in
+                try gram.add(upperGram: buffer.baseAddress!, layer: attention.layer, head: head)
+            }
+        }
+    }
+
+    /// The fitted-projection statistics of the held-out windows, in file order.
+    struct Rows {
+        /// `[S_test]` window indices.
+        var windowIndex: [Int64] = []
+        /// `[S_test, L, H, K]` per statistic name (``FittedProjectionPass/statistics``).
+        var values: [String: [Double]] = [:]
+        /// `[L, H, k_max]` eigenvalues of the Gram sums, largest first.
+        var eigenvalues: [Double] = []
+    }
+
+    /// Names of the `[S_test, L, H, K]` datasets under `/projection`, in file order.
+    static let statistics = ["fitted/mean", "fitted/median", "fitted/p95", "fitted/max",
+                             "fitted_linformer/relative", "fitted_linformer/row_mean", "fitted_linformer/row_max"]
+
+    /// Fits every head and evaluates the held-out windows (`threads` heads at a time).
+    func evaluate(heldOut: [PackedSequence], encoder: Encoder, threads: Int) throws(AnalysisError) -> Rows {
+        let (L, H, K) = (layers, heads, fitted.dims.count)
+        let kMax = min(fitted.dims.max() ?? 0, n)
+        let fits = ParallelSlots<SymmetricEigenbasis>(count: L * H)
+        let workers = max(1, min(threads, L * H))
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            for slot in stride(from: worker, to: L * H, by: workers) {
+                do {
+                    fits.store(try fitted.fit(gram.matrix(layer: slot / H, head: slot % H)), at: slot)
+                } catch {
+                    fits.fail(.numeric("fitting the projection of layer \(slot / H), head \(slot % H): \(error)"))
+                }
+            }
+        }
+        let bases = try fits.results()
+        var rows = Rows()
+        rows.eigenvalues = bases.flatMap { basis in (0..<kMax).map { basis.values[$0] } }
+        for name in Self.statistics { rows.values[name] = [] }
+        let workspaces = UncheckedSendable((0..<max(1, min(threads, H))).map { _ in FittedProjectionWorkspace() })
+        for window in heldOut {
+            var sequence = [String: [Double]](uniqueKeysWithValues: Self.statistics.map { ($0, [Double](repeating: .nan, count: L * H * K)) })
+            let context = "held-out window \(window.index)"
+            try withStage("encoder on \(context)") {
+                _ = try encoder.forward(inputIds: window.inputIds, capture: .probabilitiesAndQKV, threads: threads) { attention in
+                    let results = try self.evaluate(attention, bases: bases, workspaces: workspaces, context: context)
+                    for (head, perK) in results.enumerated() {
+                        for (kIndex, result) in perK.enumerated() {
+                            let slot = (attention.layer * H + head) * K + kIndex
+                            let values = [result.projection.mean, result.projection.median, result.projection.p95, result.projection.max,
+                                          result.linformer.relative, result.linformer.rowMean, result.linformer.rowMax]
+                            for (name, value) in zip(Self.statistics, values) { sequence[name]?[slot] = value }
+                        }
+                    }
+                }
+            }
+            rows.windowIndex.append(Int64(window.index))
+            for name in Self.statistics { rows.values[name]?.append(contentsOf: sequence[name] ?? []) }
+        }
+        return rows
+    }
+
+    /// One layer's heads, spread over the workspaces.
+    private func evaluate(_ attention: LayerAttention, bases: [SymmetricEigenbasis], workspaces: UncheckedSendable<[FittedProjectionWorkspace]>,
+                          context: String) throws(AnalysisError) -> [[FittedProjectionResult]] {
+        let (n, d, H) = (attention.sequenceLength, attention.headDimension, attention.heads)
+        guard let q = attention.queries, let k = attention.keys, let v = attention.values,
+              attention.probabilities.count >= H * n * n, [q.count, k.count, v.count].allSatisfy({ $0 >= H * n * d }) else {
+            throw .numeric("\(context): layer \(attention.layer) lacks P, Q, K or V of \(H) heads")
+        }
+        let results = ParallelSlots<[FittedProjectionResult]>(count: H)
+        let workers = workspaces.value.count
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            for head in stride(from: worker, to: H, by: workers) {
+                do {
+                    let basis = bases[attention.layer * H + head]
+                    let perK = try attention.probabilities.withUnsafeBufferPointer { p in
+                        try q.withUnsafeBufferPointer { q in
+                            try k.withUnsafeBufferPointer { k in
+                                try v.withUnsafeBufferPointer { v in
+                                    try fitted.evaluate(p: p.baseAddress! + head * n * n, q: q.baseAddress! + head * n * d,
+                                                        k: k.baseAddress! + head * n * d, v: v.baseAddress! + head * n * d,
+                                                        n: n, d: d, basis: basis, workspace: workspaces.value[worker])
+                                }
+                            }
+                        }
+                    }
+                    results.store(perK, at: head)
+                } catch {
+                    results.fail(.numeric("\(context), layer \(attention.layer), head \(head): \(error)"))
+                }
+            }
+        }
+        return try results.results()
+    }
+
+    /// Writes `/projection/fitted/*` and `/projection/fitted_linformer/*` (docs/FORMAT.md).
+    func write(_ rows: Rows, to file: File) throws {
+        let (L, H, K) = (layers, heads, fitted.dims.count), rowsCount = rows.windowIndex.count
+        _ = try file.requireGroup("projection/fitted")
+        _ = try file.requireGroup("projection/fitted_linformer")
+        func put<T: HDF5Scalar>(_ path: String, _ type: ElementType, _ shape: [Int], _ values: [T]) throws {
+            let dataset = try file.exists(path) ? try file.openDataset(path) : try file.createDataset(path, type: type, shape: shape)
+            try dataset.write(values)
+        }
+        try put("projection/fitted/window_index", .int64, [rowsCount], rows.windowIndex)
+        for name in Self.statistics { try put("projection/\(name)", .float64, [rowsCount, L, H, K], rows.values[name] ?? []) }
+        try put("projection/fitted/eigenvalues", .float64, [L, H, rows.eigenvalues.count / max(1, L * H)], rows.eigenvalues)
+        try put("projection/fitted/gram_high", .int64, [L, H, gram.elementsPerHead], gram.high)
+        try put("projection/fitted/gram_low", .int64, [L, H, gram.elementsPerHead], gram.low)
+        try put("projection/fitted/gram_count", .int64, [L, H], gram.count)
+    }
+}
+
+/// Lets `concurrentPerform` workers write disjoint slots of one buffer.
+struct UncheckedSendable<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}
+
+/// Results of parallel workers, one slot each, and the first failure.
+final class ParallelSlots<Value>: @unchecked Sendable {
+    private var values: [Value?]
+    private var failure: AnalysisError?
+    private let lock = NSLock()
+
+    init(count: Int) { values = Array(repeating: nil, count: count) }
+
+    func store(_ value: Value, at slot: Int) {
+        lock.lock()
+        values[slot] = value
+        lock.unlock()
+    }
+
+    func fail(_ error: AnalysisError) {
+        lock.lock()
+        if failure == nil { failure = error }
+        lock.unlock()
+    }
+
+    /// Every slot's value, or the first failure.
+    func results() throws(AnalysisError) -> [Value] {
+        lock.lock()
+        defer { lock.unlock() }
+        if let failure { throw failure }
+        return try values.map { (value) throws(AnalysisError) -> Value in
+            guard let value else { throw AnalysisError.numeric("a parallel slot was left empty") }
+            return value
+        }
+    }
+}
