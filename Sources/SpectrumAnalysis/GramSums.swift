@@ -16,10 +16,16 @@ import LinearAlgebra
 public final class GramSums: @unchecked Sendable {
     /// L, H, n.
     public let layers: Int, heads: Int, order: Int
-    /// `[L, H, n(n+1)/2]` high limbs (units of 2⁻²⁰) and low limbs (units of 2⁻⁷², in [0, 2⁵²)).
-    public private(set) var high: [Int64], low: [Int64]
-    /// `[L, H]` windows added per head.
-    public private(set) var count: [Int64]
+    /// `[L, H, n(n+1)/2]` high limbs (units of 2⁻²⁰) and low limbs (units of 2⁻⁷², in [0, 2⁵²)), copied out.
+    public var high: [Int64] { Array(UnsafeBufferPointer(start: highLimbs, count: size)) }
+    public var low: [Int64] { Array(UnsafeBufferPointer(start: lowLimbs, count: size)) }
+    /// `[L, H]` windows added per head, copied out.
+    public var count: [Int64] { Array(UnsafeBufferPointer(start: counts, count: layers * heads)) }
+    // Fixed allocations rather than arrays: jobs of different heads write disjoint slots at the same
+    // time, which a Swift array (whose every write checks its buffer's uniqueness) does not allow.
+    private let highLimbs: UnsafeMutablePointer<Int64>, lowLimbs: UnsafeMutablePointer<Int64>
+    private let counts: UnsafeMutablePointer<Int64>
+    private let size: Int
     private let locks: [NSLock]
 
     /// Elements stored per head: the upper triangle of an n × n matrix.
@@ -31,15 +37,24 @@ public final class GramSums: @unchecked Sendable {
     /// An empty aggregate.
     public init(layers: Int, heads: Int, order n: Int) {
         (self.layers, self.heads, self.order) = (layers, heads, n)
-        let size = layers * heads * n * (n + 1) / 2
-        high = [Int64](repeating: 0, count: size)
-        low = high
-        count = [Int64](repeating: 0, count: layers * heads)
+        size = layers * heads * n * (n + 1) / 2
+        highLimbs = .allocate(capacity: max(1, size))
+        highLimbs.initialize(repeating: 0, count: max(1, size))
+        lowLimbs = .allocate(capacity: max(1, size))
+        lowLimbs.initialize(repeating: 0, count: max(1, size))
+        counts = .allocate(capacity: max(1, layers * heads))
+        counts.initialize(repeating: 0, count: max(1, layers * heads))
         locks = (0..<(layers * heads)).map { _ in NSLock() }
     }
 
+    deinit {
+        highLimbs.deallocate()
+        lowLimbs.deallocate()
+        counts.deallocate()
+    }
+
     /// An aggregate from stored limbs (a run file's), checked for shape and limb range.
-    public init(layers: Int, heads: Int, order n: Int, high: [Int64], low: [Int64], count: [Int64]) throws(AnalysisError) {
+    public convenience init(layers: Int, heads: Int, order n: Int, high: [Int64], low: [Int64], count: [Int64]) throws(AnalysisError) {
         let size = layers * heads * n * (n + 1) / 2
         guard high.count == size, low.count == size, count.count == layers * heads else {
             throw .numeric("Gram sums hold \(high.count)/\(low.count) limbs and \(count.count) counts; [\(layers), \(heads), \(n)·\(n + 1)/2] needs \(size) and \(layers * heads)")
@@ -47,9 +62,10 @@ public final class GramSums: @unchecked Sendable {
         guard low.allSatisfy({ $0 >= 0 && $0 <= Self.lowMask }), count.allSatisfy({ $0 >= 0 }) else {
             throw .numeric("Gram sums hold a low limb outside [0, 2^52) or a negative count")
         }
-        (self.layers, self.heads, self.order) = (layers, heads, n)
-        (self.high, self.low, self.count) = (high, low, count)
-        locks = (0..<(layers * heads)).map { _ in NSLock() }
+        self.init(layers: layers, heads: heads, order: n)
+        highLimbs.update(from: high, count: size)
+        lowLimbs.update(from: low, count: size)
+        counts.update(from: count, count: layers * heads)
     }
 
     /// Adds one window's `PᵀP` of one head, given as the upper triangle of a column-major
@@ -69,7 +85,7 @@ public final class GramSums: @unchecked Sendable {
                 offset += 1
             }
         }
-        count[slot] += 1
+        counts[slot] += 1
     }
 
     private func accumulate(_ x: Double, at offset: Int, layer: Int, head: Int) throws(AnalysisError) {
@@ -79,14 +95,14 @@ public final class GramSums: @unchecked Sendable {
         let scaled = x * Self.highScale                 // exact: a power-of-two scaling
         let whole = scaled.rounded(.down)
         let fraction = ((scaled - whole) * Self.lowScale).rounded()   // scaled − whole is exact
-        let (h, overflow) = high[offset].addingReportingOverflow(Int64(whole))
-        var l = low[offset] + Int64(fraction)             // < 2⁵³, no overflow
+        let (h, overflow) = highLimbs[offset].addingReportingOverflow(Int64(whole))
+        var l = lowLimbs[offset] + Int64(fraction)        // < 2⁵³, no overflow
         let carry = l >> 52
         l &= Self.lowMask
         let (h2, overflow2) = h.addingReportingOverflow(carry)
         guard !overflow, !overflow2 else { throw .numeric("layer \(layer), head \(head): Gram sum overflows") }
-        high[offset] = h2
-        low[offset] = l
+        highLimbs[offset] = h2
+        lowLimbs[offset] = l
     }
 
     /// Adds another aggregate of the same shape (merging shards); exact.
@@ -94,16 +110,16 @@ public final class GramSums: @unchecked Sendable {
         guard other.layers == layers, other.heads == heads, other.order == order else {
             throw .incompatibleShards("Gram sums of shape [\(layers), \(heads), \(order)] and [\(other.layers), \(other.heads), \(other.order)]")
         }
-        for index in high.indices {
-            var l = low[index] + other.low[index]
+        for index in 0..<size {
+            var l = lowLimbs[index] + other.lowLimbs[index]
             let carry = l >> 52
             l &= Self.lowMask
-            let (h, o1) = high[index].addingReportingOverflow(other.high[index])
+            let (h, o1) = highLimbs[index].addingReportingOverflow(other.highLimbs[index])
             let (h2, o2) = h.addingReportingOverflow(carry)
             guard !o1, !o2 else { throw .numeric("merged Gram sums overflow") }
-            (high[index], low[index]) = (h2, l)
+            (highLimbs[index], lowLimbs[index]) = (h2, l)
         }
-        for slot in count.indices { count[slot] += other.count[slot] }
+        for slot in 0..<(layers * heads) { counts[slot] += other.counts[slot] }
     }
 
     /// The symmetric sum of one head as a full `[n, n]` matrix in double (relative error ≈ 2ε per element).
@@ -113,7 +129,7 @@ public final class GramSums: @unchecked Sendable {
         var offset = base
         for i in 0..<n {
             for j in i..<n {
-                let value = Double(high[offset]) / Self.highScale + Double(low[offset]) / (Self.highScale * Self.lowScale)
+                let value = Double(highLimbs[offset]) / Self.highScale + Double(lowLimbs[offset]) / (Self.highScale * Self.lowScale)
                 m.storage[i * n + j] = value
                 m.storage[j * n + i] = value
                 offset += 1

@@ -14,7 +14,7 @@ struct SpectrumAnalyze: ParsableCommand {
         `svd` run the two halves separately; `merge` combines shard files.
         """,
         version: ToolInfo.version,
-        subcommands: [Run.self, Extract.self, SVD.self, Merge.self, Recommend.self],
+        subcommands: [Run.self, Extract.self, SVD.self, Merge.self, Sweep.self, Recommend.self],
         defaultSubcommand: Run.self
     )
 
