@@ -37,6 +37,11 @@ public struct ReportRun: Sendable {
     public var stableRank: [Double]
     /// Projection checks, or nil when the run was made with `--no-projection`.
     public var projection: ProjectionResults?
+    /// Runs with the same series (model, corpus, weights) but different n form one line of the
+    /// k-versus-n figure; empty = the label.
+    public var series = ""
+    /// `random_init_seed` of the run file: −1 for trained weights.
+    public var randomInitSeed: Int64 = -1
 
     /// Creates a run; shapes are checked later by `validate()`.
     public init(

@@ -28,6 +28,8 @@ extension ReportRun {
             ReportFact(key: "model sha256", value: m.modelSHA256),
             ReportFact(key: "corpus sha256", value: m.corpusSHA256),
         ]
+        let untrained = m.randomInitSeed >= 0 ? " · random init \(m.randomInitSeed)" : ""
+        facts.append(ReportFact(key: "weights", value: untrained.isEmpty ? "trained (checkpoint)" : "freshly initialised, seed \(m.randomInitSeed)"))
         if !runFile.isComplete { facts.append(ReportFact(key: "status", value: "partial run (not complete)")) }
         if m.shard.count > 1 { facts.append(ReportFact(key: "shard", value: m.shard.description)) }
         var projection: ProjectionResults?
@@ -44,7 +46,7 @@ extension ReportRun {
             facts.append(ReportFact(key: "projection", value: "k ∈ {\(setup.dims.map(String.init).joined(separator: ", "))}, δ = \(setup.delta), \(setup.trials) trial(s)"))
         }
         self.init(
-            label: label ?? "\(model) · \(corpus) · n = \(m.sequenceLength)",
+            label: label ?? "\(model) · \(corpus) · n = \(m.sequenceLength)\(untrained)",
             facts: facts, layers: m.layers, heads: m.heads, sequenceLength: m.sequenceLength,
             sequenceCount: runFile.sequenceCount,
             cumulativeSum: aggregate.cumulativeSum, cumulativeSumSquares: aggregate.cumulativeSumSquares,
@@ -52,5 +54,7 @@ extension ReportRun {
             k90: try runFile.read("spectrum/k90"), k95: try runFile.read("spectrum/k95"), k99: try runFile.read("spectrum/k99"),
             entropyRank: try runFile.read("spectrum/entropy_rank"), stableRank: try runFile.read("spectrum/stable_rank"),
             projection: projection)
+        series = "\(model) · \(corpus)\(untrained)"
+        randomInitSeed = m.randomInitSeed
     }
 }

@@ -40,12 +40,15 @@ public struct ReportWriter: Sendable {
         }
         let stats = runs.map(RunStatistics.init)
         let cumulative = CumulativeSpectrumFigure(runs: stats, k: options.k)
-        let figures = [
+        var figures = [
             cumulative.make(),
             HeatmapFigure(runs: stats, k: options.k).make(),
             ProjectionErrorFigure(runs: stats).make(),
             EffectiveRankFigure(runs: stats).make(),
         ]
+        // Runs that differ only in n (a sweep): how k grows with n.
+        let kVersusN = KVersusN(runs: runs, k: options.k)
+        if !kVersusN.series.isEmpty { figures.append(KVersusNFigure(data: kVersusN).make()) }
         var notes: [String] = []
         if cumulative.normalised {
             notes.append("The runs have different sequence lengths n, so the cumulative spectrum is plotted against the normalised index j / n.")
