@@ -88,17 +88,17 @@ final class LoaderErrorTests: XCTestCase {
         expectError(#"{"normalizer": {"type": "Sequence", "normalizers": [{"type": "NFC"}, {"type": "Nope"}]}, "model": \#(Self.wordPieceModel)}"#) {
             $0 == .unsupportedType(source: "test.json", component: "normalizer.normalizers[1]", type: "Nope")
         }
-        expectError(#"{"pre_tokenizer": {"type": "Metaspace"}, "model": \#(Self.wordPieceModel)}"#) {
-            $0 == .unsupportedType(source: "test.json", component: "pre_tokenizer", type: "Metaspace")
+        expectError(#"{"pre_tokenizer": {"type": "UnicodeScripts"}, "model": \#(Self.wordPieceModel)}"#) {
+            $0 == .unsupportedType(source: "test.json", component: "pre_tokenizer", type: "UnicodeScripts")
         }
-        expectError(#"{"model": {"type": "Unigram", "vocab": []}}"#) {
-            $0 == .unsupportedType(source: "test.json", component: "model", type: "Unigram")
+        expectError(#"{"model": {"type": "WordLevel", "vocab": {}}}"#) {
+            $0 == .unsupportedType(source: "test.json", component: "model", type: "WordLevel")
         }
         expectError(#"{"post_processor": {"type": "Custom"}, "model": \#(Self.wordPieceModel)}"#) {
             $0 == .unsupportedType(source: "test.json", component: "post_processor", type: "Custom")
         }
-        expectError(#"{"decoder": {"type": "Metaspace"}, "model": \#(Self.wordPieceModel)}"#) {
-            $0 == .unsupportedType(source: "test.json", component: "decoder", type: "Metaspace")
+        expectError(#"{"decoder": {"type": "CTC"}, "model": \#(Self.wordPieceModel)}"#) {
+            $0 == .unsupportedType(source: "test.json", component: "decoder", type: "CTC")
         }
     }
 
