@@ -17,9 +17,11 @@ Tests/Fixtures/tokenizers/:
     llama2-spbpe    Prepend("▁") + Replace(" ", "▁"), no pre-tokenizer, BPE with byte fallback
                     and fuse_unk, <s>-only template, Replace/ByteFallback/Fuse/Strip decoder
     mistral-spbpe   the same model behind Metaspace(prepend_scheme first, split false)
-    xlmr-unigram    NFKC + Replace(Regex " {2,}"), WhitespaceSplit + Metaspace, Unigram,
-                    <s> $A </s> (XLM-R / CamemBERT; NFKC stands in for SentencePiece's
-                    Precompiled map, which the Swift module refuses)
+    xlmr-unigram    NFKC + Replace(Regex " {2,}"), WhitespaceSplit + Metaspace, Unigram trained by
+                    `tokenizers`, <s> $A </s> (XLM-R / CamemBERT layout)
+    xlmr-spm-precompiled  the same layout around a model trained by `sentencepiece` (nmt_nfkc),
+                    with its Precompiled charsmap as the normalizer (needs the `sentencepiece`
+                    package; the Unigram trainer of `tokenizers` is not deterministic across runs)
 * family-components-cases.json: smaller tokenizers for the remaining options (every Split
   behavior and invert, the GPT-2 pattern as a Split, Metaspace prepend schemes and split,
   Unigram byte fallback with NFKD, Replace with a regex), each stored as its tokenizer.json text.
@@ -166,6 +168,38 @@ def xlmr(lines):
     return tok
 
 
+def xlmr_precompiled(lines):
+    """A real SentencePiece Unigram model (trained by `sentencepiece` with its nmt_nfkc rule) in
+    the layout transformers' converter gives XLM-R: Precompiled charsmap + Replace(" {2,}")."""
+    import tempfile
+
+    import sentencepiece
+    from sentencepiece import sentencepiece_model_pb2
+    with tempfile.TemporaryDirectory() as directory:
+        text = os.path.join(directory, "corpus.txt")
+        with open(text, "w", encoding="utf-8") as f:
+            f.write("\n".join(lines))
+        sentencepiece.SentencePieceTrainer.train(
+            input=text, model_prefix=os.path.join(directory, "spm"), vocab_size=1000, model_type="unigram",
+            normalization_rule_name="nmt_nfkc", character_coverage=0.9995, num_threads=1, minloglevel=2)
+        proto = sentencepiece_model_pb2.ModelProto()
+        with open(os.path.join(directory, "spm.model"), "rb") as f:
+            proto.ParseFromString(f.read())
+    vocab = [(piece.piece, piece.score) for piece in proto.pieces]
+    tok = Tokenizer(models.Unigram(vocab, unk_id=proto.trainer_spec.unk_id, byte_fallback=False))
+    tok.normalizer = normalizers.Sequence([
+        normalizers.Precompiled(proto.normalizer_spec.precompiled_charsmap), normalizers.Replace(Regex(" {2,}"), " ")])
+    tok.pre_tokenizer = pre_tokenizers.Sequence([
+        pre_tokenizers.WhitespaceSplit(), pre_tokenizers.Metaspace(replacement="▁", prepend_scheme="always", split=True)])
+    tok.decoder = decoders.Metaspace(replacement="▁", prepend_scheme="always", split=True)
+    for piece in ["<unk>", "<s>", "</s>"]:
+        tok.add_special_tokens([AddedToken(piece, special=True, normalized=False)])
+    tok.post_processor = processors.TemplateProcessing(
+        single="<s> $A </s>", pair="<s> $A </s> </s> $B </s>",
+        special_tokens=[("<s>", tok.token_to_id("<s>")), ("</s>", tok.token_to_id("</s>"))])
+    return tok
+
+
 def components(lines):
     sample = lines[:5000]
     llama2 = sentencepiece_bpe(sample, size=500)
@@ -182,6 +216,16 @@ def components(lines):
             pre_tokenizers.Split(regex, behavior=behavior, invert=invert),
             pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False)]), 300, [])
         variants.append(("split-%s%s-%d" % (behavior, "-invert" if invert else "", index), tok))
+
+    # More regex constructs (word boundaries, line anchors, lazy and possessive quantifiers,
+    # empty matches, look-ahead, case folding), on a shorter string list.
+    regex_strings = base.HARD_STRINGS[:12] + EXTRA_STRINGS
+    for index, pattern in enumerate([r"\b\w+\b", r"^.+?$", r"(?=\p{Lu})", r"\s*", r"[^\p{L}\p{N}\s]++|\p{Zs}",
+                                     r"(?i)straße|i|σ|ǆ", r"\h+|\W", r"a{2}|b{1,}?|(?:xy)+|.", r"\d+(?!\.)|\D{2,4}?\."]):
+        tok = byte_level_bpe(sample[:500], pre_tokenizers.Sequence([
+            pre_tokenizers.Split(Regex(pattern), behavior="isolated", invert=False),
+            pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False)]), 260, [])
+        variants.append(("regex-construct-%d" % index, tok, regex_strings))
 
     tok = byte_level_bpe(sample, pre_tokenizers.Sequence([
         pre_tokenizers.Split(Regex(GPT2_PATTERN), behavior="isolated", invert=False),
@@ -244,14 +288,15 @@ def main():
     llama2 = sentencepiece_bpe(lines)
     unigram = xlmr(lines)
     styles = [("gpt2-bytelevel", gpt2(lines)), ("llama3-regex", llama3(lines)), ("qwen2-regex", qwen2(lines)),
-              ("llama2-spbpe", llama2), ("mistral-spbpe", mistral(llama2)), ("xlmr-unigram", unigram)]
+              ("llama2-spbpe", llama2), ("mistral-spbpe", mistral(llama2)), ("xlmr-unigram", unigram),
+              ("xlmr-spm-precompiled", xlmr_precompiled(lines))]
     for name, tok in styles:
         write_style(name, tok, lines)
         print("wrote", name)
     meta = {"tokenizers_version": __import__("tokenizers").__version__}
     write_compact("family-components-cases.json", meta, "variants", [
-        {"name": name, "tokenizer_json": tok.to_str(), "cases": base.cases(tok, HARD_STRINGS)}
-        for name, tok in components(lines)])
+        {"name": entry[0], "tokenizer_json": entry[1].to_str(), "cases": base.cases(entry[1], entry[2] if len(entry) > 2 else HARD_STRINGS)}
+        for entry in components(lines)])
     print("wrote family-components-cases.json to", OUT)
 
 

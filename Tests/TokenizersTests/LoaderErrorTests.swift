@@ -82,8 +82,8 @@ final class LoaderErrorTests: XCTestCase {
     }
 
     func testUnsupportedTypesNameTheComponent() {
-        expectError(#"{"normalizer": {"type": "Precompiled"}, "model": \#(Self.wordPieceModel)}"#) {
-            $0 == .unsupportedType(source: "test.json", component: "normalizer", type: "Precompiled")
+        expectError(#"{"normalizer": {"type": "ByteLevel"}, "model": \#(Self.wordPieceModel)}"#) {
+            $0 == .unsupportedType(source: "test.json", component: "normalizer", type: "ByteLevel")
         }
         expectError(#"{"normalizer": {"type": "Sequence", "normalizers": [{"type": "NFC"}, {"type": "Nope"}]}, "model": \#(Self.wordPieceModel)}"#) {
             $0 == .unsupportedType(source: "test.json", component: "normalizer.normalizers[1]", type: "Nope")
@@ -99,6 +99,19 @@ final class LoaderErrorTests: XCTestCase {
         }
         expectError(#"{"decoder": {"type": "CTC"}, "model": \#(Self.wordPieceModel)}"#) {
             $0 == .unsupportedType(source: "test.json", component: "decoder", type: "CTC")
+        }
+    }
+
+    func testMalformedPrecompiledCharsmap() {
+        expectError(#"{"normalizer": {"type": "Precompiled"}, "model": \#(Self.wordPieceModel)}"#) {
+            if case .invalidField(_, "normalizer", "precompiled_charsmap", _) = $0 { return true } else { return false }
+        }
+        expectError(#"{"normalizer": {"type": "Precompiled", "precompiled_charsmap": "not base64!"}, "model": \#(Self.wordPieceModel)}"#) {
+            if case .invalidField(_, "normalizer", "precompiled_charsmap", _) = $0 { return true } else { return false }
+        }
+        // A header announcing a 4096-byte trie in a 8-byte map.
+        expectError(#"{"normalizer": {"type": "Precompiled", "precompiled_charsmap": "ABAAAAAAAAA="}, "model": \#(Self.wordPieceModel)}"#) {
+            if case let .invalidConfiguration(_, "normalizer", reason) = $0 { return reason.contains("4096") } else { return false }
         }
     }
 

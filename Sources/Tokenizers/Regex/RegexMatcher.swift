@@ -10,7 +10,7 @@ struct TokenizerRegex: Sendable {
     /// The pattern as written in the file.
     let pattern: String
     let program: RegexProgram
-    static let stepLimit = 10_000_000
+    static let stepLimit = 1_000_000
 
     /// Compiles `pattern`; throws `RegexSyntaxError` naming the unsupported construct.
     init(pattern: String) throws {
