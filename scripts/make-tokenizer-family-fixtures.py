@@ -23,8 +23,9 @@ Tests/Fixtures/tokenizers/:
                     with its Precompiled charsmap as the normalizer (needs the `sentencepiece`
                     package; the Unigram trainer of `tokenizers` is not deterministic across runs)
 * family-components-cases.json: smaller tokenizers for the remaining options (every Split
-  behavior and invert, the GPT-2 pattern as a Split, Metaspace prepend schemes and split,
-  Unigram byte fallback with NFKD, Replace with a regex), each stored as its tokenizer.json text.
+  behavior and invert, more regex constructs, the GPT-2 pattern as a Split, BPE dropout 1,
+  Metaspace prepend schemes and split, Unigram byte fallback with NFKD, Replace with a regex),
+  each stored as its tokenizer.json text.
 
 Case and corpus formats are those of scripts/make-tokenizer-fixtures.py (imported from it).
 """
@@ -231,6 +232,11 @@ def components(lines):
         pre_tokenizers.Split(Regex(GPT2_PATTERN), behavior="isolated", invert=False),
         pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False)]), 400, ["<|endoftext|>"])
     variants.append(("gpt2-pattern-as-split", tok))
+
+    def no_merges(data):
+        data["model"]["dropout"] = 1.0
+        data["model"]["ignore_merges"] = True
+    variants.append(("bpe-dropout-one", edit(tok, no_merges)))
 
     for scheme, split in [("never", True), ("always", False), ("first", True)]:
         def metaspace(data, scheme=scheme, split=split):

@@ -102,6 +102,16 @@ final class LoaderErrorTests: XCTestCase {
         }
     }
 
+    func testRandomBPEDropoutIsRefused() {
+        for dropout in ["0.1", "1.5", "-1"] {
+            let bpe = #"{"type": "BPE", "dropout": \#(dropout), "vocab": {"a": 0}, "merges": []}"#
+            expectError(#"{"model": \#(bpe)}"#) { error in
+                guard case let .invalidConfiguration(_, "model", reason) = error else { return false }
+                return reason.contains("dropout")
+            }
+        }
+    }
+
     func testMalformedPrecompiledCharsmap() {
         expectError(#"{"normalizer": {"type": "Precompiled"}, "model": \#(Self.wordPieceModel)}"#) {
             if case .invalidField(_, "normalizer", "precompiled_charsmap", _) = $0 { return true } else { return false }
