@@ -23,7 +23,8 @@ Tests/Fixtures/tokenizers/:
                     with its Precompiled charsmap as the normalizer (needs the `sentencepiece`
                     package; the Unigram trainer of `tokenizers` is not deterministic across runs)
 * family-components-cases.json: smaller tokenizers for the remaining options (every Split
-  behavior and invert, more regex constructs, the GPT-2 pattern as a Split, BPE dropout 1,
+  behavior and invert, more regex constructs, the GPT-2 pattern as a Split, DeepSeek-style
+  split chains with Digits, BPE dropout 1,
   Metaspace prepend schemes and split, Unigram byte fallback with NFKD, Replace with a regex),
   each stored as its tokenizer.json text.
 
@@ -232,6 +233,15 @@ def components(lines):
         pre_tokenizers.Split(Regex(GPT2_PATTERN), behavior="isolated", invert=False),
         pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False)]), 400, ["<|endoftext|>"])
     variants.append(("gpt2-pattern-as-split", tok))
+
+    # DeepSeek-style chain of splits (numbers, kana/CJK ranges, punctuation-led words) and Digits.
+    deepseek = [r"\p{N}{1,3}", "[一-龥\u3040-ゟ゠-ヿ]+",
+                r"[!\"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~][A-Za-z]+|[^\r\n\p{L}\p{P}\p{S}]?[\p{L}\p{M}]+| ?[\p{P}\p{S}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"]
+    for individual in [True, False]:
+        chain = [pre_tokenizers.Split(Regex(p), behavior="isolated", invert=False) for p in deepseek]
+        chain += [pre_tokenizers.Digits(individual_digits=individual), pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False)]
+        tok = byte_level_bpe(sample, pre_tokenizers.Sequence(chain), 400, [])
+        variants.append(("deepseek-splits-digits-%s" % ("individual" if individual else "runs"), tok))
 
     def no_merges(data):
         data["model"]["dropout"] = 1.0

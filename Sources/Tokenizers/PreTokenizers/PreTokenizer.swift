@@ -28,6 +28,7 @@ func makePreTokenizer(_ config: ComponentConfig) throws -> any PreTokenizer {
     case "Sequence": return try PreTokenizerSequence(config: config)
     case "Split": return try SplitPreTokenizer(config: config)
     case "Metaspace": return try MetaspacePreTokenizer(config: config)
+    case "Digits": return try DigitsPreTokenizer(config: config)
     case let other:
         throw TokenizerError.unsupportedType(source: config.source, component: config.component, type: other)
     }
