@@ -106,9 +106,16 @@ struct SpectrumBench: ParsableCommand {
     func machineInfo() -> [String: String] {
         var info: [String: String] = ["nproc": "\(ProcessInfo.processInfo.activeProcessorCount)",
                                       "model": URL(fileURLWithPath: model).lastPathComponent, "n": "\(seqLen)"]
-        if let cpu = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
-           let line = cpu.split(separator: "\n").first(where: { $0.hasPrefix("model name") }) {
-            info["cpu"] = line.split(separator: ":", maxSplits: 1).last.map { $0.trimmingCharacters(in: .whitespaces) }
+        if let cpu = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) {
+            // The first processor's fields; family/model/stepping identify the core when the name is generic.
+            func field(_ name: String) -> String? {
+                cpu.split(separator: "\n").first { $0.hasPrefix(name) && $0.dropFirst(name.count).first(where: { $0 != " " && $0 != "\t" }) == ":" }
+                    .flatMap { $0.split(separator: ":", maxSplits: 1).last }
+                    .map { $0.trimmingCharacters(in: .whitespaces) }
+            }
+            let identity = [("family", field("cpu family")), ("model", field("model")), ("stepping", field("stepping"))]
+                .compactMap { key, value in value.map { "\(key) \($0)" } }.joined(separator: ", ")
+            info["cpu"] = (field("model name") ?? "unknown CPU") + (identity.isEmpty ? "" : " (\(identity))")
         }
         if let load = try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8) {
             info["load average at start"] = load.split(separator: " ").prefix(3).joined(separator: " ")
