@@ -65,6 +65,8 @@ struct BoundMeasurement: Codable {
     var spectrumSeconds: Double
     /// Median CPU seconds per sequence of the floor's extra work (Σ of dstedc(I) + dormtr + dgemm).
     var floorSeconds: Double
+    /// Median seconds per sequence of the toolkit's ``HeadSpectralKernel/spectrum(of:into:)`` on the same heads.
+    var kernelSeconds: Double
     /// Toolkit forward per sequence on one thread, P captured (and with Q, K, V captured, the default job's).
     var forwardSeconds: Double
     var forwardQKVSeconds: Double

@@ -45,7 +45,7 @@ struct SpectrumBench: ParsableCommand {
     @Option(help: "Sequences of the second peak-RSS run.")
     var rssSequences: Int = 64
 
-    @Option(help: "Windows whose 72 heads the LAPACK bound is timed on (each --rounds times).")
+    @Option(help: "Windows whose heads the LAPACK bound is timed on (each --rounds times).")
     var boundSequences: Int = 2
 
     @Option(help: "Sequence length n.")

@@ -46,6 +46,9 @@ extension Results {
                 ratios.append(Ratio(name: "fraction of the LAPACK bound, default job", value: bound.defaultBound / fullDefault.secondsPerSequence,
                                     target: nil, met: nil, formula: "default bound s/seq ÷ toolkit default s/seq"))
             }
+            ratios.append(Ratio(name: "toolkit per-head kernel ÷ bare σ route (same heads, 1 thread)",
+                                value: bound.kernelSeconds / max(bound.spectrumSeconds, .leastNormalMagnitude), target: nil, met: nil,
+                                formula: "Σ_heads HeadSpectralKernel.spectrum ÷ Σ_heads (dsyrk + dsytrd + dsterf)"))
             for peer in full where peer.key == "torch_gram_f64" || peer.secondsPerSequence == full.map(\.secondsPerSequence).min() {
                 ratios.append(Ratio(name: "LAPACK bound vs \(peer.label.prefix(3)) (the most a toolkit could reach)",
                                     value: peer.secondsPerSequence / bound.spectrumBound, target: nil, met: nil,
