@@ -11,6 +11,11 @@ struct ProjectionErrorFigure {
 
     private var withProjection: [RunStatistics] { runs.filter { $0.run.projection != nil } }
 
+    /// The methods some run holds values for.
+    private var methods: [ProjectionMethod] {
+        ProjectionMethod.allCases.filter { m in withProjection.contains { $0.projectionValues(m) != nil } }
+    }
+
     func make() -> Figure {
         let skipped = runs.filter { $0.run.projection == nil }.map(\.run.label)
         guard !withProjection.isEmpty else {
@@ -32,7 +37,7 @@ struct ProjectionErrorFigure {
         let dims = Array(Set(withProjection.flatMap { $0.run.projection?.dims ?? [] })).sorted()
         var lo = Double.infinity, hi = 0.0
         for stats in withProjection {
-            for method in ProjectionMethod.allCases {
+            for method in methods {
                 for i in stats.run.projection?.dims.indices ?? 0..<0 {
                     let s = stats.projectionSpread(method, kIndex: i, layer: nil)
                     for v in [s.q25, s.median, s.q75] where v.isFinite && v > 0 { lo = min(lo, v); hi = max(hi, v) }
@@ -41,7 +46,7 @@ struct ProjectionErrorFigure {
         }
         if !lo.isFinite { lo = 0.01; hi = 1 }
         let yDomain = LogScale.niceDomain(lo: lo, hi: hi)
-        var entries = ProjectionMethod.allCases.map { Legend.Entry(label: $0.title, color: color($0)) }
+        var entries = methods.map { Legend.Entry(label: $0.title, color: color($0)) }
         entries.append(.init(label: "band: 25–75 % of heads", color: "#999999", swatch: true))
         if withProjection.count > 1 {
             for (i, stats) in withProjection.enumerated() {
@@ -90,7 +95,7 @@ struct ProjectionErrorFigure {
         }
         for (runIndex, stats) in withProjection.enumerated() {
             guard let p = stats.run.projection else { continue }
-            for method in ProjectionMethod.allCases {
+            for method in methods {
                 let spreads = p.dims.indices.map { stats.projectionSpread(method, kIndex: $0, layer: nil) }
                 // Log axes cannot show zero errors (SVD-optimal at k = n); such points are left out.
                 let positive = zip(p.dims, spreads).filter { $0.1.median > 0 }
@@ -110,7 +115,7 @@ struct ProjectionErrorFigure {
         var csv = CSVWriter(columns: ["run", "method", "k", "layer", "median", "q25", "q75"])
         for stats in withProjection {
             guard let p = stats.run.projection else { continue }
-            for method in ProjectionMethod.allCases {
+            for method in methods {
                 for (i, k) in p.dims.enumerated() {
                     for layer in [nil] + (0..<stats.run.layers).map(Optional.some) {
                         let s = stats.projectionSpread(method, kIndex: i, layer: layer)
@@ -125,13 +130,14 @@ struct ProjectionErrorFigure {
 
     /// Caption: the smallest k meeting each ε per method, and k_JL against n (vacuous bounds said plainly).
     func caption() -> String {
-        var parts = ["Relative error against the projected dimension k (log–log): lines are medians over all sequences, layers and heads, bands the 25–75 % range; Theorem 1 is the median over the columns w of V of ‖P Rᵀ R w − P w‖ / ‖P w‖, SVD-optimal the truncated-SVD floor, Theorem 2 and pooling ‖softmax(Q (EK)ᵀ/√d)(FV) − PV‖_F / ‖PV‖_F. Dotted grey: ε levels; dashed red: k_JL(ε) where it lies inside the k range."]
+        var parts = ["Relative error against the projected dimension k (log–log): lines are medians over all sequences, layers and heads, bands the 25–75 % range; Theorem 1 is the median over the columns w of V of ‖P Rᵀ R w − P w‖ / ‖P w‖, SVD-optimal the truncated-SVD floor, Theorem 2 and pooling ‖softmax(Q (EK)ᵀ/√d)(FV) − PV‖_F / ‖PV‖_F; the fitted projection (when present) is the best fixed rank-k projection U_k U_kᵀ fitted on the training windows and measured on held-out ones. Dotted grey: ε levels; dashed red: k_JL(ε) where it lies inside the k range."]
         for stats in withProjection {
             guard let p = stats.run.projection else { continue }
             var s = withProjection.count > 1 ? "\(stats.run.label): " : ""
             let pieces = p.epsilons.map { e -> String in
-                let found = [ProjectionMethod.theorem1, .theorem2, .svdOptimal].map { m in
-                    "\(m == .theorem1 ? "Theorem 1" : m == .theorem2 ? "Theorem 2" : "SVD") " + (stats.smallestK(m, below: e).map { "k = \($0)" } ?? "none ≤ \(p.dims.last ?? 0)")
+                let compared: [ProjectionMethod] = [.theorem1, .theorem2, .svdOptimal] + (p.fittedMedian == nil ? [] : [.fitted])
+                let found = compared.map { m in
+                    "\(m == .theorem1 ? "Theorem 1" : m == .theorem2 ? "Theorem 2" : m == .fitted ? "fitted" : "SVD") " + (stats.smallestK(m, below: e).map { "k = \($0)" } ?? "none ≤ \(p.dims.last ?? 0)")
                 }
                 return "ε = \(formatNumber(e)): " + found.joined(separator: ", ")
             }

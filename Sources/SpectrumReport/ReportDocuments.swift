@@ -8,6 +8,8 @@ struct ReportDocuments {
     let tables: ReportTables
     let notes: [String]
 
+    static let recommendationText = "Per layer, the k a Linformer-style projection of that layer needs so that every head keeps the target share of Σσ on average over sequences (`spectrum-analyze recommend` also takes a fitted-projection error target). \"uniform\" is one k for all layers; the percentage is the size of the per-layer projections relative to it."
+
     var markdown: String {
         var out = ["# \(title)", "", "## Runs", "", tables.facts.markdown, ""]
         if !notes.isEmpty { out += ["## Notes", ""] + notes.map { "- \($0)" } + [""] }
@@ -18,6 +20,9 @@ struct ReportDocuments {
         }
         out += ["## Per-layer numbers", "", "Medians are over sequences and heads; mean and std of c_\(tables.k) over heads and sequences.", "",
                 tables.perLayer.markdown, ""]
+        if let recommendation = tables.recommendation {
+            out += ["## Which k to use", "", Self.recommendationText, "", recommendation.markdown, ""]
+        }
         if let theory = tables.theory {
             out += ["## Johnson–Lindenstrauss theory (Theorem 1)", "",
                     "k_JL(ε) and the failure bound 2n·exp(−(ε² − ε³)k/4); a bound ≥ 1 promises nothing.", "", theory.markdown, ""]
@@ -39,6 +44,9 @@ struct ReportDocuments {
         }
         body += ["<h2>Per-layer numbers</h2>", "<p>Medians are over sequences and heads; mean and std of c_\(tables.k) over heads and sequences.</p>",
                  tables.perLayer.html]
+        if let recommendation = tables.recommendation {
+            body += ["<h2>Which k to use</h2>", "<p>\(esc(Self.recommendationText))</p>", recommendation.html]
+        }
         if let theory = tables.theory {
             body += ["<h2>Johnson–Lindenstrauss theory (Theorem 1)</h2>",
                      "<p>k_JL(ε) and the failure bound 2n·exp(−(ε² − ε³)k/4); a bound ≥ 1 promises nothing.</p>", theory.html]

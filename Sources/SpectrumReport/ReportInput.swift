@@ -121,6 +121,12 @@ public struct ProjectionResults: Sendable {
     public var theorem2Relative: [Double]
     /// `[S, L, H, K]` the same relative error with mean pooling over k segments (E = F).
     public var poolingRelative: [Double]
+    /// `[S, L, H, K]` the same with max pooling; nil in files without it.
+    public var maxPoolingRelative: [Double]?
+    /// `[S_test, L, H, K]` median over w of the fitted projection's held-out error; nil without it.
+    public var fittedMedian: [Double]?
+    /// `[S_test, L, H, K]` relative error of the fitted Linformer form `E = F = U_kᵀ`; nil without it.
+    public var fittedLinformerRelative: [Double]?
 
     /// Creates projection results; shapes are checked by `validate(run:)`.
     public init(
@@ -152,6 +158,12 @@ public struct ProjectionResults: Sendable {
         for (name, n) in [("theorem1Median", theorem1Median.count), ("svdOptimalMedian", svdOptimalMedian.count),
                           ("theorem2Relative", theorem2Relative.count), ("poolingRelative", poolingRelative.count)] {
             try require(n == slhk, name, "expected [S, L, H, K] = \(slhk) values, got \(n)")
+        }
+        try require((maxPoolingRelative?.count ?? slhk) == slhk, "maxPoolingRelative", "expected [S, L, H, K] = \(slhk) values")
+        let lhk = run.layers * run.heads * dims.count
+        for (name, values) in [("fittedMedian", fittedMedian), ("fittedLinformerRelative", fittedLinformerRelative)] {
+            guard let values else { continue }
+            try require(values.count % max(1, lhk) == 0 && values.count <= slhk, name, "expected [S_test, L, H, K] values with S_test ≤ S")
         }
     }
 }

@@ -43,6 +43,14 @@ extension ReportRun {
                 svdOptimalMedian: try runFile.read("projection/svd_optimal/median"),
                 theorem2Relative: try runFile.read("projection/theorem2/relative"),
                 poolingRelative: try runFile.read("projection/pooling/relative"))
+            if runFile.contains("projection/max_pooling/relative") {
+                projection?.maxPoolingRelative = try runFile.read("projection/max_pooling/relative")
+            }
+            if runFile.contains("projection/fitted/median") {
+                projection?.fittedMedian = try runFile.read("projection/fitted/median")
+                projection?.fittedLinformerRelative = try runFile.read("projection/fitted_linformer/relative")
+                facts.append(ReportFact(key: "fitted projection", value: "held out: windows w with w mod \(m.holdout) = \(m.holdout - 1)"))
+            }
             facts.append(ReportFact(key: "projection", value: "k ∈ {\(setup.dims.map(String.init).joined(separator: ", "))}, δ = \(setup.delta), \(setup.trials) trial(s)"))
         }
         self.init(

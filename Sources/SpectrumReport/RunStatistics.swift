@@ -44,12 +44,16 @@ public func spearman(_ x: [Double], _ y: [Double]) -> Double {
     return sxx > 0 && syy > 0 ? sxy / (sxx * syy).squareRoot() : .nan
 }
 
-/// The four projection methods compared in the projection-error figure.
+/// The projection methods compared in the projection-error figure (the last three only when the
+/// run file holds them).
 public enum ProjectionMethod: String, CaseIterable, Sendable {
     case theorem1 = "theorem1_random"
     case svdOptimal = "svd_optimal"
     case theorem2 = "theorem2_linformer"
     case pooling = "mean_pooling"
+    case maxPooling = "max_pooling"
+    case fitted = "fitted_projection"
+    case fittedLinformer = "fitted_linformer"
 
     /// Legend text.
     public var title: String {
@@ -58,6 +62,9 @@ public enum ProjectionMethod: String, CaseIterable, Sendable {
         case .svdOptimal: return "SVD-optimal rank k"
         case .theorem2: return "Theorem 2: E = δR, F = e^−δ R"
         case .pooling: return "mean pooling E = F"
+        case .maxPooling: return "max pooling E = F"
+        case .fitted: return "fitted U_k U_kᵀ (held out)"
+        case .fittedLinformer: return "fitted E = F = U_kᵀ (held out)"
         }
     }
 }
@@ -160,6 +167,9 @@ public struct RunStatistics: Sendable {
         case .svdOptimal: return p.svdOptimalMedian
         case .theorem2: return p.theorem2Relative
         case .pooling: return p.poolingRelative
+        case .maxPooling: return p.maxPoolingRelative
+        case .fitted: return p.fittedMedian
+        case .fittedLinformer: return p.fittedLinformerRelative
         }
     }
 
@@ -169,7 +179,8 @@ public struct RunStatistics: Sendable {
         guard let values = projectionValues(method), let dims = run.projection?.dims else { return Spread([]) }
         let K = dims.count
         var selected: [Double] = []
-        for s in 0..<run.sequenceCount {
+        // Rows: all sequences, or only the held-out ones for the fitted projection.
+        for s in 0..<(values.count / max(1, run.layers * run.heads * K)) {
             for l in 0..<run.layers where layer == nil || layer == l {
                 for h in 0..<run.heads { selected.append(values[((s * run.layers + l) * run.heads + h) * K + kIndex]) }
             }
