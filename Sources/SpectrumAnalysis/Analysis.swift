@@ -1,5 +1,8 @@
+import Corpus
 import Foundation
 import LinearAlgebra
+import RunFormat
+import SpectrumMetrics
 import Tokenizers
 import Transformer
 
@@ -15,7 +18,7 @@ public struct AnalysisProgress: Sendable {
     public var elapsed: Double
 }
 
-/// The whole pipeline (DESIGN §2): corpus → tokens → encoder → per-head spectra and projection
+/// The whole pipeline: corpus → tokens → encoder → per-head spectra and projection
 /// checks → run file.
 ///
 /// ```swift
@@ -67,9 +70,14 @@ public final class Analysis {
         guard options.sequenceLength <= maximum else {
             throw .invalidOption("--seq-len \(options.sequenceLength) exceeds what the model at \(modelDirectory.path) accepts (\(maximum) positions)")
         }
-        corpus = try Corpus(contentsOf: corpusURL, textField: options.textField)
-        let packer = try SequencePacker(tokenizer: tokenizer, sequenceLength: options.sequenceLength)
-        let all = try packer.windows(of: corpus, limit: options.sequences)
+        let all: [PackedSequence]
+        do {
+            corpus = try Corpus(contentsOf: corpusURL, textField: options.textField)
+            let packer = try SequencePacker(tokenizer: tokenizer, sequenceLength: options.sequenceLength)
+            all = try packer.windows(of: corpus, limit: options.sequences)
+        } catch {
+            throw AnalysisError(error)
+        }
         totalWindows = all.count
         windows = all.filter { options.shard.contains(window: $0.index) }
         guard !windows.isEmpty else {
@@ -121,9 +129,10 @@ public final class Analysis {
                     progress: (AnalysisProgress) -> Void = { _ in },
                     shouldStop: () -> Bool = { false }) throws(AnalysisError) -> RunFile {
         var metadata = try metadata()
-        let partialURL = RunFileWriter.partialURL(for: output), journalURL = RunJournal.url(for: partialURL)
+        let target = RunOutput(output)
+        let partialURL = target.partialURL, journalURL = target.journalURL
         let writer: RunFileWriter, journal: RunJournal
-        var replay: [(sequence: PackedSequence, result: SequenceResult?)] = []
+        var replay: [SequenceRecord] = []
         if resume {
             guard FileManager.default.fileExists(atPath: partialURL.path) else {
                 throw .runFile(path: partialURL.path, reason: "no partial run to resume")
@@ -134,7 +143,7 @@ public final class Analysis {
             metadata = journal.metadata
             replay = journal.records
             guard replay.count <= windows.count,
-                  zip(replay, windows).allSatisfy({ $0.sequence == $1 }) else {
+                  zip(replay, windows).allSatisfy({ $0.describes($1) }) else {
                 throw .runFile(path: partialURL.path, reason: "its journal does not match this corpus's windows; start over with --force")
             }
             writer = try RunFileWriter(creating: output, metadata: metadata, force: true)
@@ -150,16 +159,16 @@ public final class Analysis {
         for (row, item) in replay.enumerated() {
             if metadata.dumpAttention < 0 || row < Int(metadata.dumpAttention) {
                 // Dumped tensors are not journaled; the encoder recomputes them bit for bit.
-                try withStage("encoder on window \(item.sequence.index)") {
-                    _ = try encoder.forward(inputIds: item.sequence.inputIds, capture: capture, threads: 1) { attention in
-                        try writer.writeAttention(attention, row: row)
+                try withStage("encoder on window \(item.windowIndex)") {
+                    _ = try encoder.forward(inputIds: item.inputIds, capture: capture, threads: 1) { attention in
+                        try writer.writeAttention(AttentionRows(attention), row: row)
                     }
                 }
             }
-            try writer.append(item.sequence, result: item.result)
-            if let result = item.result {
-                try add(sigma: result.sigma, to: &aggregate, context: partialURL.path)
-                projectionAggregate?.add(result.projection)
+            try writer.append(item)
+            if let spectra = item.spectra {
+                try add(sigma: spectra.sigma, to: &aggregate, context: partialURL.path)
+                if let projection = item.projection { projectionAggregate?.add(projection.byName) }
             }
         }
         let jobs = HeadJobs(threads: options.threads, queueLimit: 2 * L * H, n: n, checker: checker)
@@ -169,8 +178,10 @@ public final class Analysis {
         func commit(_ item: (window: PackedSequence, result: SequenceResult, group: DispatchGroup)) throws(AnalysisError) {
             item.group.wait()
             try item.result.check()
-            try journal.append(item.window, result: metadata.spectra ? item.result : nil)
-            try writer.append(item.window, result: metadata.spectra ? item.result : nil)
+            let record = metadata.spectra ? item.result.record(for: item.window, projections: metadata.projection != nil)
+                                          : SequenceRecord(window: item.window)
+            try journal.append(record)
+            try writer.append(record)
             if metadata.spectra {
                 try add(sigma: item.result.sigma, to: &aggregate, context: "window \(item.window.index)")
                 projectionAggregate?.add(item.result.projection)
@@ -194,7 +205,7 @@ public final class Analysis {
                     // in the last bits, and `extract` must dump exactly the P that `run` analyses.
                     _ = try encoder.forward(inputIds: window.inputIds, capture: capture, threads: 1) { attention in
                         try Self.checkFinite(attention, context: context)
-                        if dump { try writer.writeAttention(attention, row: row) }
+                        if dump { try writer.writeAttention(AttentionRows(attention), row: row) }
                         if metadata.spectra { jobs.submit(attention, into: result, group: group, draws: draws, context: context) }
                     }
                 }

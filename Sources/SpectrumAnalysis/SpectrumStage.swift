@@ -1,6 +1,8 @@
 import Foundation
 import HDF5Store
 import LinearAlgebra
+import RunFormat
+import SpectrumMetrics
 
 /// The SVD stage alone: reads `/attention/P` of a file written by `extract` and adds the spectra.
 ///
@@ -17,26 +19,26 @@ public enum SpectrumStage {
         let m = source.metadata
         guard source.isComplete else { throw .runFile(path: input.path, reason: "is not complete; finish it with --resume first") }
         guard !m.spectra else { throw .runFile(path: input.path, reason: "already has spectra") }
-        guard m.dumpAttention < 0 || Int(m.dumpAttention) >= source.sequenceCount, source.contains("attention/P") else {
+        guard m.dumpAttention < 0 || Int(m.dumpAttention) >= source.sequenceCount, try source.contains("attention/P") else {
             throw .runFile(path: input.path, reason: "does not hold P for every sequence (write it with `spectrum-analyze extract`)")
         }
-        if input.standardizedFileURL != output.standardizedFileURL, FileManager.default.fileExists(atPath: output.path), !force {
-            throw .outputExists(path: output.path)
-        }
-        let partial = RunFileWriter.partialURL(for: output)
+        let target = RunOutput(output)
+        try target.check(force: force, replacingInput: input.standardizedFileURL == output.standardizedFileURL)
+        let partial = target.partialURL
         let (L, H, n) = (m.layers, m.heads, m.sequenceLength)
         BLAS.setThreadCount(1)
         do {
-            try? FileManager.default.removeItem(at: partial)
+            try target.removeLeftovers()
             try FileManager.default.copyItem(at: input, to: partial)
             let file = try File.open(partial.path, mode: .readWrite)
             let pDataset = try file.openDataset("attention/P")
             var aggregate = SpectrumAggregate(layers: L, heads: H, length: n)
             var datasets: [String: Dataset] = [:]
             _ = try file.requireGroup("spectrum")
-            datasets["spectrum/sigma"] = try file.createDataset("spectrum/sigma", type: .float64, shape: [source.sequenceCount, L, H, n])
-            for (path, type) in RunFileWriter.spectrumDatasets {
-                datasets[path] = try file.createDataset(path, type: type, shape: [source.sequenceCount, L, H])
+            var spectra = m
+            spectra.spectra = true
+            for dataset in RunSchema.spectrum {
+                datasets[dataset.path] = try file.createDataset(dataset.path, type: dataset.type, shape: dataset.shape(spectra, rows: source.sequenceCount))
             }
             let start = Date()
             let solvers = SolverPool(n: n)
@@ -74,8 +76,7 @@ public enum SpectrumStage {
             try file.attributes.set("spectra", Int64(1))
             try file.attributes.set("svd_method", SingularValueMethod.recommended.rawValue)
             try file.close()
-            if FileManager.default.fileExists(atPath: output.path) { try FileManager.default.removeItem(at: output) }
-            try FileManager.default.moveItem(at: partial, to: output)
+            try target.commit()
         } catch {
             try? FileManager.default.removeItem(at: partial)
             if let error = error as? AnalysisError { throw error }

@@ -41,7 +41,7 @@ struct OutputOptions: ParsableArguments {
     @Option(name: .shortAndLong, help: "Run file to write (HDF5).")
     var output: String
 
-    @Flag(help: "Overwrite an existing output file.")
+    @Flag(help: "Replace an existing output run file and any partial run of it (never a folder or another kind of file).")
     var force = false
 
     @Flag(help: "Continue OUTPUT.partial left by an interrupted run.")

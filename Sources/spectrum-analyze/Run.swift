@@ -73,6 +73,18 @@ func execute(input: InputOptions, options: AnalysisOptions, output: OutputOption
     let interrupt = InterruptFlag()
     let result: RunFile
     do {
+        // Refuse an output that cannot be written before minutes of loading and computing.
+        let target = RunOutput(URL(fileURLWithPath: output.output))
+        if output.resume {
+            guard FileManager.default.fileExists(atPath: target.partialURL.path) else {
+                let done = FileManager.default.fileExists(atPath: target.url.path)
+                throw AnalysisError.runFile(path: target.partialURL.path, reason: done
+                    ? "does not exist: \(output.output) is already complete (pass --force instead of --resume to recompute it)"
+                    : "does not exist: there is no interrupted run to resume")
+            }
+        } else {
+            try target.check(force: output.force, resumable: true)
+        }
         printer.note("loading \(input.model) and \(input.corpus)")
         let analysis = try Analysis(modelDirectory: URL(fileURLWithPath: input.model),
                                     corpus: URL(fileURLWithPath: input.corpus), options: options)

@@ -14,7 +14,7 @@ struct SVD: ParsableCommand {
     @Option(name: .shortAndLong, help: "Where to write the result (default: replace the input once done).")
     var output: String?
 
-    @Flag(help: "Overwrite an existing output file.")
+    @Flag(help: "Replace an existing output run file (never a folder or another kind of file).")
     var force = false
 
     @Flag(help: "No progress on stderr.")
@@ -45,8 +45,11 @@ struct Merge: ParsableCommand {
     @Option(name: .shortAndLong, help: "Merged run file to write.")
     var output: String
 
-    @Flag(help: "Overwrite an existing output file.")
+    @Flag(help: "Replace an existing output run file (never a folder or another kind of file).")
     var force = false
+
+    @Flag(help: "Merge even when shards are missing; the file is marked partial and the report says so.")
+    var allowPartial = false
 
     func validate() throws {
         guard !shards.isEmpty else { throw ValidationError("give at least one shard file") }
@@ -54,8 +57,11 @@ struct Merge: ParsableCommand {
 
     func run() throws {
         do {
-            let merged = try RunMerge.merge(shards.map { URL(fileURLWithPath: $0) }, into: URL(fileURLWithPath: output), force: force)
-            FileHandle.standardError.write(Data("merged \(shards.count) shards, \(merged.sequenceCount) sequences, into \(output)\n".utf8))
+            let merged = try RunMerge.merge(shards.map { URL(fileURLWithPath: $0) }, into: URL(fileURLWithPath: output),
+                                            force: force, allowPartial: allowPartial)
+            let missing = merged.metadata.missingShards
+            let note = missing.isEmpty ? "" : " (partial: shards \(missing.map { "\($0)/\(merged.metadata.mergedShardCount)" }.joined(separator: ", ")) missing)"
+            FileHandle.standardError.write(Data("merged \(shards.count) shards, \(merged.sequenceCount) sequences, into \(output)\(note)\n".utf8))
         } catch {
             throw fail(error)
         }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import SpectrumAnalysis
+import RunFormat
+import SpectrumMetrics
 import SpectrumReport
 
 /// `spectrum-report`: run file(s) → CSV + SVG figures + index.html + summary.md.

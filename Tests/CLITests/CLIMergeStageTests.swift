@@ -79,7 +79,7 @@ final class CLIMergeStageTests: CLITestCase {
             let extract = try RunFile(contentsOf: URL(fileURLWithPath: extracted))
             XCTAssertTrue(extract.isComplete)
             XCTAssertFalse(extract.metadata.spectra)
-            XCTAssertFalse(extract.contains("spectrum/sigma"))
+            XCTAssertFalse(try extract.contains("spectrum/sigma"))
             XCTAssertEqual(try extract.read("attention/P", as: Float.self).count, 3 * 2 * 4 * 64 * 64)
             try succeed(["svd", extracted, "-o", spectra, "--quiet"])
             let staged = try RunFile(contentsOf: URL(fileURLWithPath: spectra))

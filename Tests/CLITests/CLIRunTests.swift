@@ -57,7 +57,7 @@ final class CLIRunTests: CLITestCase {
         let replaced = try RunFile(contentsOf: URL(fileURLWithPath: output))
         XCTAssertEqual(replaced.sequenceCount, 2)
         XCTAssertNil(replaced.metadata.projection)
-        XCTAssertFalse(replaced.contains("projection/dims"))
+        XCTAssertFalse(try replaced.contains("projection/dims"))
         try checkWithH5py(output, expectProjection: false, expectDump: false)
     }
 

@@ -1,6 +1,9 @@
 import Foundation
 import XCTest
 @testable import SpectrumAnalysis
+@testable import SpectrumMetrics
+@testable import RunFormat
+@testable import Corpus
 
 /// Paths of the real model, corpus and committed fixtures used by the parity tests.
 ///

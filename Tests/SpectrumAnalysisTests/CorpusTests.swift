@@ -1,6 +1,9 @@
 import Foundation
 import XCTest
 @testable import SpectrumAnalysis
+@testable import SpectrumMetrics
+@testable import RunFormat
+@testable import Corpus
 
 final class CorpusTests: XCTestCase {
     var directory: URL!

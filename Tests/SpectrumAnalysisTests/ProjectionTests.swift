@@ -2,6 +2,9 @@ import Foundation
 import LinearAlgebra
 import XCTest
 @testable import SpectrumAnalysis
+@testable import SpectrumMetrics
+@testable import RunFormat
+@testable import Corpus
 
 /// Theorem 1 / Theorem 2 / pooling / SVD floor against explicit brute-force formulas (DESIGN §4).
 final class ProjectionTests: XCTestCase {

@@ -1,6 +1,9 @@
 import Foundation
 import XCTest
 @testable import SpectrumAnalysis
+@testable import SpectrumMetrics
+@testable import RunFormat
+@testable import Corpus
 
 /// σ of the real all-MiniLM-L6-v2 attention against NumPy/LAPACK float64 `dgesdd` of the same P
 /// (DESIGN §4: accurate to 1e-6·σ₁), on the first window of the jargon corpus at n = 128.

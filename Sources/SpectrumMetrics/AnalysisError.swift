@@ -32,7 +32,7 @@ public enum AnalysisError: Error, CustomStringConvertible, Sendable {
         case .incompatibleShards(let message): return "cannot merge: \(message)"
         case .numeric(let message): return "numeric trouble: \(message)"
         case .outputExists(let path):
-            return "\(path) already exists; pass --force to overwrite it (or --resume to continue a partial run)"
+            return "\(path) already exists; pass --force to replace it"
         case .stage(let stage, let underlying): return "\(stage): \(underlying)"
         case .interrupted(let partialPath, let completed):
             return "interrupted after \(completed) sequences; partial results are in \(partialPath)"
@@ -42,7 +42,7 @@ public enum AnalysisError: Error, CustomStringConvertible, Sendable {
 
 /// Runs `body`, wrapping any error that is not already an ``AnalysisError`` as a `.stage` error.
 @inline(__always)
-func withStage<T>(_ stage: String, _ body: () throws -> T) throws(AnalysisError) -> T {
+package func withStage<T>(_ stage: String, _ body: () throws -> T) throws(AnalysisError) -> T {
     do {
         return try body()
     } catch let error as AnalysisError {

@@ -33,11 +33,11 @@ public struct Corpus: Sendable {
 
     /// Reads a corpus file or directory.
     /// - Parameter textField: the JSON field holding the text in `.jsonl` corpora.
-    public init(contentsOf url: URL, textField: String = "text") throws(AnalysisError) {
+    public init(contentsOf url: URL, textField: String = "text") throws(CorpusError) {
         path = url.path
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
-            throw .corpus(path: url.path, reason: "no such file or directory")
+            throw .unreadable(path: url.path, reason: "no such file or directory")
         }
         var collected: [CorpusLine] = []
         var base = 0
@@ -48,9 +48,9 @@ public struct Corpus: Sendable {
                 names = try FileManager.default.contentsOfDirectory(atPath: url.path)
                     .filter { $0.hasSuffix(".txt") || $0.hasSuffix(".txt.gz") }.sorted()
             } catch {
-                throw .corpus(path: url.path, reason: "cannot list directory: \(error.localizedDescription)")
+                throw .unreadable(path: url.path, reason: "cannot list directory: \(error.localizedDescription)")
             }
-            guard !names.isEmpty else { throw .corpus(path: url.path, reason: "directory holds no .txt or .txt.gz files") }
+            guard !names.isEmpty else { throw .unreadable(path: url.path, reason: "directory holds no .txt or .txt.gz files") }
             for name in names {
                 let bytes = try Corpus.readBytes(url.appendingPathComponent(name))
                 hasher.update(bytes)
@@ -68,7 +68,7 @@ public struct Corpus: Sendable {
             }
             base = bytes.count
         }
-        guard !collected.isEmpty else { throw .corpus(path: url.path, reason: "the corpus holds no non-empty lines") }
+        guard !collected.isEmpty else { throw .unreadable(path: url.path, reason: "the corpus holds no non-empty lines") }
         lines = collected
         byteCount = base
         sha256 = hasher.finalize()
@@ -85,12 +85,12 @@ public struct Corpus: Sendable {
     }
 
     /// The file's bytes, gunzipped when the name ends in `.gz`.
-    static func readBytes(_ url: URL) throws(AnalysisError) -> Data {
+    static func readBytes(_ url: URL) throws(CorpusError) -> Data {
         let data: Data
         do {
             data = try Data(contentsOf: url, options: .mappedIfSafe)
         } catch {
-            throw .corpus(path: url.path, reason: "cannot read: \(error.localizedDescription)")
+            throw .unreadable(path: url.path, reason: "cannot read: \(error.localizedDescription)")
         }
         return url.pathExtension == "gz" ? try Gzip.decompress(data, path: url.path) : data
     }
@@ -115,7 +115,7 @@ public struct Corpus: Sendable {
     }
 
     /// Reads `.jsonl`: each non-blank line is an object whose `field` is a string; its text is split into lines.
-    static func splitJSONLines(_ bytes: Data, field: String, path: String, into lines: inout [CorpusLine]) throws(AnalysisError) {
+    static func splitJSONLines(_ bytes: Data, field: String, path: String, into lines: inout [CorpusLine]) throws(CorpusError) {
         var records: [CorpusLine] = []
         splitLines(bytes, base: 0, into: &records)
         for (number, record) in records.enumerated() {
@@ -123,13 +123,13 @@ public struct Corpus: Sendable {
             do {
                 object = try JSONSerialization.jsonObject(with: Data(record.text.utf8))
             } catch {
-                throw .corpus(path: path, reason: "record \(number + 1) (byte \(record.byteOffset)) is not valid JSON")
+                throw .unreadable(path: path, reason: "record \(number + 1) (byte \(record.byteOffset)) is not valid JSON")
             }
             guard let dictionary = object as? [String: Any] else {
-                throw .corpus(path: path, reason: "record \(number + 1) (byte \(record.byteOffset)) is not a JSON object")
+                throw .unreadable(path: path, reason: "record \(number + 1) (byte \(record.byteOffset)) is not a JSON object")
             }
             guard let text = dictionary[field] as? String else {
-                throw .corpus(path: path, reason: "record \(number + 1) (byte \(record.byteOffset)) has no string field \"\(field)\"")
+                throw .unreadable(path: path, reason: "record \(number + 1) (byte \(record.byteOffset)) has no string field \"\(field)\"")
             }
             for piece in text.split(separator: "\n", omittingEmptySubsequences: true) {
                 let line = trimmed(String(piece))
