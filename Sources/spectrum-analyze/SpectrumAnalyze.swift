@@ -22,6 +22,8 @@ struct SpectrumAnalyze: ParsableCommand {
     /// without a word, while ignored it makes the write fail with EFBIG, which HDF5 reports and
     /// the tool turns into an error naming the file (the finished outputs stay untouched).
     static func main() {
+        // A re-executed copy of this tool that only walks a foreign run file (see RunFileCheck).
+        RunFileCheck.runChildIfRequested()
         signal(SIGXFSZ, SIG_IGN)
         main(nil)
     }

@@ -23,6 +23,8 @@ struct SVD: ParsableCommand {
     func run() throws {
         let printer = ProgressPrinter(quiet: quiet)
         do {
+            // The input comes from elsewhere: libhdf5 reads it in a child process first.
+            try RunFileCheck.validate(URL(fileURLWithPath: input))
             try SpectrumStage.addSpectra(input: URL(fileURLWithPath: input), output: URL(fileURLWithPath: output ?? input),
                                          force: force, progress: printer.update)
             printer.finish()
@@ -57,6 +59,7 @@ struct Merge: ParsableCommand {
 
     func run() throws {
         do {
+            for shard in shards { try RunFileCheck.validate(URL(fileURLWithPath: shard)) }
             let merged = try RunMerge.merge(shards.map { URL(fileURLWithPath: $0) }, into: URL(fileURLWithPath: output),
                                             force: force, allowPartial: allowPartial)
             let missing = merged.metadata.missingShards

@@ -47,27 +47,27 @@ enum CLI {
     /// The built `spectrum-analyze`: `SPECTRUM_ANALYZE` if set, else next to the running test bundle
     /// (SwiftPM puts executables and the `.xctest` into one products folder), else `.build/debug`
     /// of this checkout.
-    static func binary() throws -> URL {
+    static func binary(_ name: String = "spectrum-analyze") throws -> URL {
         var candidates: [URL] = []
-        if let explicit = environmentURL("SPECTRUM_ANALYZE") { candidates.append(explicit) }
+        if name == "spectrum-analyze", let explicit = environmentURL("SPECTRUM_ANALYZE") { candidates.append(explicit) }
         for bundle in [Bundle.main] + Bundle.allBundles {
             for url in [bundle.executableURL, bundle.bundleURL].compactMap({ $0 }) {
                 // Linux: …/debug/X.xctest; macOS: …/debug/X.xctest/Contents/MacOS/X.
                 var folder = url.deletingLastPathComponent()
                 for _ in 0..<4 {
-                    candidates.append(folder.appendingPathComponent("spectrum-analyze"))
+                    candidates.append(folder.appendingPathComponent(name))
                     folder = folder.deletingLastPathComponent()
                 }
             }
         }
         if let argument = CommandLine.arguments.first {
-            candidates.append(URL(fileURLWithPath: argument).deletingLastPathComponent().appendingPathComponent("spectrum-analyze"))
+            candidates.append(URL(fileURLWithPath: argument).deletingLastPathComponent().appendingPathComponent(name))
         }
-        candidates.append(repositoryRoot.appendingPathComponent(".build/debug/spectrum-analyze"))
+        candidates.append(repositoryRoot.appendingPathComponent(".build/debug/\(name)"))
         for candidate in candidates where FileManager.default.isExecutableFile(atPath: candidate.path) {
             return candidate
         }
-        XCTFail("spectrum-analyze was not found next to the test bundle (looked in \(Set(candidates.map(\.path)).sorted())); run `swift build` first")
+        XCTFail("\(name) was not found next to the test bundle (looked in \(Set(candidates.map(\.path)).sorted())); run `swift build` first")
         throw CocoaError(.fileNoSuchFile)
     }
 
