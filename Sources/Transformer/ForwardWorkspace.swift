@@ -4,9 +4,13 @@ import LinearAlgebra
 /// Scratch memory and the layer computation of one ``Encoder`` forward call. Created per call and
 /// never shared between calls, which is what makes concurrent calls on one encoder safe.
 ///
-/// With `threads > 1` each layer runs as three parallel regions: rows of the QKV projection,
-/// heads of the attention, rows of the output projection and feed-forward block (all row-local).
-/// Tasks write disjoint rows or heads of the buffers below, hence `@unchecked Sendable`.
+/// Each layer runs as three parallel regions: row blocks of the QKV projection, heads of the
+/// attention, row blocks of the output projection and feed-forward block (all row-local). Row
+/// blocks have a fixed size (``rowBlock``) whatever the thread count, and every block and head is
+/// computed by the same calls in the same order, so the output is bit-identical for any `threads`:
+/// a GEMM over a different number of rows may round its edge rows differently in OpenBLAS, so the
+/// partition must depend on n only. Tasks write disjoint rows or heads of the buffers below,
+/// hence `@unchecked Sendable`.
 final class ForwardWorkspace: @unchecked Sendable {
     private let configuration: ModelConfiguration
     private let capture: AttentionCapture
@@ -42,28 +46,43 @@ final class ForwardWorkspace: @unchecked Sendable {
         scores = .allocate(capacity: capturesP ? 1 : self.threads * n * n)
         // Every element is written by the QKᵀ GEMM (β = 0) before it is read, so skip zero-filling.
         let count = capturesP ? configuration.headCount * n * n : 0
-        probabilities = [Float](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
+        // `[Float](unsafeUninitializedCapacity: 0)` would write the count into Swift's shared
+        // empty-array storage, a data race between workspaces built concurrently; start empty then.
+        probabilities = count == 0 ? [] : [Float](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
     }
 
     deinit {
         for buffer in [hidden, qkv, context, attended, intermediate, scores] { buffer.deallocate() }
     }
 
-    /// Runs `body(task)` for `task` in `0..<threads`, in parallel when `threads > 1`.
-    private func parallel(_ body: @Sendable (Int) -> Void) {
-        if threads == 1 { body(0) } else { DispatchQueue.concurrentPerform(iterations: threads, execute: body) }
+    /// Rows per block of the row-local GEMMs: a multiple of every OpenBLAS sgemm unroll, and small
+    /// enough that n = 512 gives 8 blocks to balance over the cores.
+    static let rowBlock = 64
+
+    /// Runs `body(item)` for every `item` in `0..<count`, spread over ``threads`` tasks.
+    private func parallel(over count: Int, _ body: @Sendable (Int) -> Void) {
+        let tasks = min(threads, count)
+        if tasks <= 1 {
+            for item in 0..<count { body(item) }
+        } else {
+            DispatchQueue.concurrentPerform(iterations: tasks) { task in
+                for item in stride(from: task, to: count, by: tasks) { body(item) }
+            }
+        }
     }
 
-    /// The `task`-th of `threads` near-equal contiguous slices of `0..<count`.
-    private func slice(_ task: Int, of count: Int) -> Range<Int> {
-        (count * task / threads)..<(count * (task + 1) / threads)
+    /// The rows of block `index` (``rowBlock`` rows; the last block may be shorter).
+    private func rows(ofBlock index: Int) -> Range<Int> {
+        (index * Self.rowBlock)..<min(n, (index + 1) * Self.rowBlock)
     }
+
+    private var rowBlocks: Int { (n + Self.rowBlock - 1) / Self.rowBlock }
 
     /// Replaces ``hidden`` with the output of layer `index`, calling `observer` when capturing.
     func runLayer(_ index: Int, weights w: LayerWeights, observer: (LayerAttention) throws -> Void) throws {
         let h = configuration.hiddenSize
-        parallel { task in
-            let rows = slice(task, of: n)
+        parallel(over: rowBlocks) { block in
+            let rows = rows(ofBlock: block)
             Kernels.linear(rows: rows.count, inner: h, out: 3 * h, x: hidden + rows.lowerBound * h, ldx: h,
                            weight: w.qkvWeight, bias: w.qkvBias, y: qkv + rows.lowerBound * 3 * h, ldy: 3 * h)
         }
@@ -71,19 +90,21 @@ final class ForwardWorkspace: @unchecked Sendable {
             probabilities.withUnsafeMutableBufferPointer { p in
                 guard let base = p.baseAddress else { return }
                 let shared = SharedPointer(base)
-                parallel { task in
-                    for head in slice(task, of: configuration.headCount) {
-                        attend(head: head, p: shared.pointer + head * n * n)
-                    }
+                parallel(over: configuration.headCount) { head in
+                    attend(head: head, p: shared.pointer + head * n * n)
                 }
             }
         } else {
-            parallel { task in
-                for head in slice(task, of: configuration.headCount) { attend(head: head, p: scores + task * n * n) }
+            // One scratch P per task: heads handled by one task run one after another.
+            let tasks = min(threads, configuration.headCount)
+            DispatchQueue.concurrentPerform(iterations: tasks) { task in
+                for head in stride(from: task, to: configuration.headCount, by: tasks) {
+                    attend(head: head, p: scores + task * n * n)
+                }
             }
         }
         if !capture.isEmpty { try deliver(layer: index, observer: observer) }
-        parallel { task in feedForward(rows: slice(task, of: n), weights: w) }
+        parallel(over: rowBlocks) { block in feedForward(rows: rows(ofBlock: block), weights: w) }
     }
 
     /// Rows `rows` of the attention output and feed-forward block, in place on ``hidden``:
