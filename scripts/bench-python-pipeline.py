@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The Python pipeline a user would otherwise write (DESIGN §5), for `make bench`.
+"""The Python pipeline a user would otherwise write, for `make bench`.
 
 Two modes, each printing one JSON object on stdout:
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make bench`: DESIGN §5 targets measured side by side with the Python reference, in one run.
+# `make bench`: the performance targets measured side by side with the Python reference, in one run.
 #
 # Builds spectrum-bench and spectrum-analyze in release, makes sure a Python with torch, transformers,
 # tokenizers, scipy and numpy exists (a venv OUTSIDE the repository, created on first use), then runs

@@ -46,7 +46,7 @@ public struct HeadTensors: Sendable {
     }
 }
 
-/// Measures the paper's projections on one head (DESIGN §4). All arithmetic is in double precision.
+/// Measures the paper's projections on one head (docs/ARCHITECTURE.md, "Definitions"). All arithmetic is in double precision.
 public struct ProjectionChecker: Sendable {
     /// Sequence length n.
     public let n: Int

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Options of the projection checks (DESIGN §4, Theorems 1 and 2 of the Linformer paper).
+/// Options of the projection checks (Theorems 1 and 2 of the Linformer paper; docs/ARCHITECTURE.md).
 public struct ProjectionOptions: Sendable, Equatable {
     /// Projection dimensions k; values ≥ n are skipped for a given n.
     public var dims: [Int]

@@ -98,7 +98,7 @@ public struct ReportFact: Sendable, Equatable {
     }
 }
 
-/// Results of the Theorem 1 / Theorem 2 projection checks of one run (DESIGN §4).
+/// Results of the Theorem 1 / Theorem 2 projection checks of one run (definitions in docs/ARCHITECTURE.md).
 public struct ProjectionResults: Sendable {
     /// `[K]` projected dimensions k, ascending, e.g. [16, 32, 64, 128, 256].
     public var dims: [Int]

@@ -39,7 +39,7 @@ struct Row: Codable {
     var python: Double?
     /// Speed-up of Swift over Python (>1 = Swift faster), oriented by the unit.
     var ratio: Double?
-    /// The DESIGN §5 target, as text.
+    /// The performance target, as text.
     var target: String?
     /// Whether the target is met.
     var met: Bool?

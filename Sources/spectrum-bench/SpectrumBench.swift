@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import SpectrumAnalysis
 
-/// `spectrum-bench`: the DESIGN §5 targets measured side by side with the Python reference in one
+/// `spectrum-bench`: the performance targets measured side by side with the Python reference in one
 /// invocation (tokenizer, encoder forward, SVD stage, end-to-end `run`, peak RSS), plus a profile of
 /// where the Swift end-to-end time goes. Prints one table and writes a JSON file. Run through
 /// `make bench` (scripts/bench.sh), which builds in release and provides the Python environment.
@@ -10,7 +10,7 @@ import SpectrumAnalysis
 struct SpectrumBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "spectrum-bench",
-        abstract: "Benchmark the toolkit against the Python pipeline (DESIGN §5) and print one table.")
+        abstract: "Benchmark the toolkit against the Python pipeline and print one table.")
 
     @Option(help: "Model folder.")
     var model: String = ProcessInfo.processInfo.environment["SPECTRUM_MODEL_DIR"] ?? "notebooks-data/models/all-MiniLM-L6-v2"

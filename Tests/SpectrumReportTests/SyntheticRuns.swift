@@ -3,7 +3,7 @@ import Foundation
 
 /// Deterministic synthetic runs: singular values σ_i = exp(−(i−1)/τ) + floor with τ shrinking in
 /// higher layers (so they are more skewed, as in the paper), per-head and per-sequence jitter
-/// from a fixed LCG, and all metrics derived from those σ exactly as DESIGN §4 defines them.
+/// from a fixed LCG, and all metrics derived from those σ exactly as docs/ARCHITECTURE.md defines them.
 enum SyntheticRuns {
     struct LCG {
         var state: UInt64
