@@ -34,7 +34,7 @@ public struct Shard: Sendable, Equatable, CustomStringConvertible {
     public init(parsing text: String) throws(AnalysisError) {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 2, let index = Int(parts[0]), let count = Int(parts[1]) else {
-            throw .invalidOption("--shard expects i/N (e.g. 0/4), got '\(text)'")
+            throw .invalidOption("a shard is written i/N (e.g. 0/4), got '\(text)'")
         }
         try self.init(index: index, count: count)
     }

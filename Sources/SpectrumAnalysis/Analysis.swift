@@ -57,8 +57,12 @@ public final class Analysis {
         self.modelDirectory = modelDirectory
         self.options = options
         BLAS.setThreadCount(1)
-        guard FileManager.default.fileExists(atPath: modelDirectory.path) else {
-            throw .invalidOption("model folder \(modelDirectory.path) does not exist (run `make setup` to fetch the default model)")
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: modelDirectory.path, isDirectory: &isFolder) else {
+            throw .stage("model \(modelDirectory.path)", underlying: "the model folder does not exist (run `make setup` to fetch the default model)")
+        }
+        guard isFolder.boolValue else {
+            throw .stage("model \(modelDirectory.path)", underlying: "is a file; give the folder that holds config.json, model.safetensors and tokenizer.json")
         }
         // Hashing 90 MB takes longer than loading tokenizer, weights and corpus together, and it
         // ran alone on one core before the first forward pass; now it overlaps the loading.
@@ -68,7 +72,7 @@ public final class Analysis {
         encoder = try withStage("model \(modelDirectory.path)") { try Encoder(directory: modelDirectory) }
         let maximum = encoder.configuration.maxSequenceLength
         guard options.sequenceLength <= maximum else {
-            throw .invalidOption("--seq-len \(options.sequenceLength) exceeds what the model at \(modelDirectory.path) accepts (\(maximum) positions)")
+            throw .invalidOption("sequence length \(options.sequenceLength) exceeds what the model at \(modelDirectory.path) accepts (\(maximum) positions)")
         }
         let all: [PackedSequence]
         do {
