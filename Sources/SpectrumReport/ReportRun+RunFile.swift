@@ -4,6 +4,7 @@ import SpectrumMetrics
 
 extension ReportRun {
     /// The report's view of a run file: aggregates, per-sequence metrics and projection medians.
+    /// The creation time is left out of the facts: the same run must give the same report.
     /// - Parameter label: the legend label; default "model · corpus · n = …" from the file's attributes.
     /// - Throws: when the file is not a complete run with spectra (an `extract`-only file needs `svd` first).
     public init(runFile: RunFile, label: String? = nil) throws(AnalysisError) {
@@ -25,7 +26,6 @@ extension ReportRun {
             ReportFact(key: "seed", value: String(m.seed)),
             ReportFact(key: "singular values", value: "LAPACK, \(m.svdMethod) route, double precision"),
             ReportFact(key: "tool version", value: m.toolVersion),
-            ReportFact(key: "created", value: m.created),
             ReportFact(key: "model sha256", value: m.modelSHA256),
             ReportFact(key: "corpus sha256", value: m.corpusSHA256),
         ]
