@@ -78,7 +78,7 @@ report:
 	@[ -f $(RUN_FILE) ] || { echo "report: $(RUN_FILE) is missing; run \`make run\` first"; exit 1; }
 	@[ -x .build/release/spectrum-report ] || swift build -c release --product spectrum-report
 	@mkdir -p reports
-	.build/release/spectrum-report $(RUN_FILE) --output $(REPORT_DIR) --k 128 --title "How low-rank is attention? all-MiniLM-L6-v2 on the Jargon File"
+	.build/release/spectrum-report $(RUN_FILE) --output $(REPORT_DIR) --title "How low-rank is attention? all-MiniLM-L6-v2 on the Jargon File"
 
 # Renders a synthetic sample (single run + overlay) and the committed report in headless Chromium:
 # fails on a blank page, an SVG that does not parse, or text outside its viewBox.

@@ -1,5 +1,17 @@
 import Foundation
 
+/// One file of a folder corpus: where its (decompressed) bytes sit in the concatenated stream.
+public struct CorpusFile: Sendable, Equatable {
+    /// File name inside the folder.
+    public var name: String
+    /// Decompressed bytes.
+    public var byteCount: Int
+    /// SHA-256 of the decompressed bytes.
+    public var sha256: String
+    /// Offset of its first byte in the folder's byte stream.
+    public var byteOffset: Int
+}
+
 /// One non-empty line of a corpus, trimmed, with where it came from.
 public struct CorpusLine: Sendable, Equatable {
     /// The trimmed text (UTF-8 decoded with U+FFFD replacing invalid bytes).
@@ -30,6 +42,9 @@ public struct Corpus: Sendable {
     public let byteCount: Int
     /// SHA-256 of the decompressed bytes (a folder: its files concatenated in name order).
     public let sha256: String
+    /// The files of a folder corpus, in reading order (empty for a single file), so that a byte
+    /// offset into the concatenated stream can be traced back to its file.
+    public let files: [CorpusFile]
 
     /// Reads a corpus file or directory.
     /// - Parameter textField: the JSON field holding the text in `.jsonl` corpora.
@@ -39,7 +54,12 @@ public struct Corpus: Sendable {
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
             throw .unreadable(path: url.path, reason: "no such file or directory")
         }
+        let lowercased = url.lastPathComponent.lowercased()
+        if !isDirectory.boolValue, lowercased.hasSuffix(".json") || lowercased.hasSuffix(".json.gz") {
+            throw .unreadable(path: url.path, reason: "is a .json file; give JSON lines (one object per line) as .jsonl, or plain text as .txt")
+        }
         var collected: [CorpusLine] = []
+        var files: [CorpusFile] = []
         var base = 0
         var hasher = SHA256()
         if isDirectory.boolValue {
@@ -54,6 +74,9 @@ public struct Corpus: Sendable {
             for name in names {
                 let bytes = try Corpus.readBytes(url.appendingPathComponent(name))
                 hasher.update(bytes)
+                var own = SHA256()
+                own.update(bytes)
+                files.append(CorpusFile(name: name, byteCount: bytes.count, sha256: own.finalize(), byteOffset: base))
                 Corpus.splitLines(bytes, base: base, into: &collected)
                 base += bytes.count
             }
@@ -72,6 +95,7 @@ public struct Corpus: Sendable {
         lines = collected
         byteCount = base
         sha256 = hasher.finalize()
+        self.files = files
     }
 
     /// Wraps already split lines (for callers that have text in memory).
@@ -82,6 +106,7 @@ public struct Corpus: Sendable {
         var hasher = SHA256()
         for line in lines { hasher.update(Data(line.text.utf8)) }
         self.sha256 = hasher.finalize()
+        self.files = []
     }
 
     /// The file's bytes, gunzipped when the name ends in `.gz`.

@@ -70,6 +70,14 @@ public final class RunFile {
         }
     }
 
+    /// Reads a whole dataset with its shape (checked as ``read(_:as:)`` checks it).
+    public func shaped<T: HDF5Scalar>(_ path: String, as type: T.Type = T.self) throws(AnalysisError) -> ShapedArray<T> {
+        let values: [T] = try read(path, as: type)
+        let file = self.file, name = url.path
+        let shape = try withStage("run file \(name)") { try file.openDataset(path).shape }
+        return ShapedArray(shape: shape, values: values)
+    }
+
     /// Reads a whole dataset that must hold exactly `count` values (besides the schema's shape check).
     func read<T: HDF5Scalar>(_ path: String, count: Int, as type: T.Type = T.self) throws(AnalysisError) -> [T] {
         let values: [T] = try read(path, as: type)
@@ -206,5 +214,25 @@ public final class RunFile {
             (String($0), ProjectionTheory.kJL(epsilon: $0, n: n))
         })
         return RunSummary(k: k, projectionK: projectionK, sequences: sequenceCount, n: n, layers: layers, kJL: kJL)
+    }
+}
+
+/// Values of a dataset in C order with their shape: element `[i₀, i₁, …]` is
+/// `values[((i₀·shape[1] + i₁)·shape[2] + …)]`.
+public struct ShapedArray<Element: Sendable>: Sendable {
+    /// Extent of each dimension, first dimension first.
+    public let shape: [Int]
+    /// The values, flat in C (row-major) order; `values.count` is the product of `shape`.
+    public let values: [Element]
+
+    /// The element at `index` (one subscript per dimension); nil when out of range.
+    public func element(at index: [Int]) -> Element? {
+        guard index.count == shape.count else { return nil }
+        var offset = 0
+        for (i, extent) in zip(index, shape) {
+            guard (0..<extent).contains(i) else { return nil }
+            offset = offset * extent + i
+        }
+        return offset < values.count ? values[offset] : nil
     }
 }

@@ -19,6 +19,9 @@ public struct RunMetadata: Sendable, Equatable {
     public var sequenceLength = 0
     public var corpusPath = ""
     public var corpusSHA256 = ""
+    /// The files of a folder corpus, one `name<TAB>bytes<TAB>sha256<TAB>byte offset` entry each
+    /// (decompressed sizes and offsets into the concatenated stream); empty for a single file.
+    public var corpusFiles: [String] = []
     public var packing = "contiguous"
     public var textField = "text"
     /// Windows requested before sharding, −1 for all.
@@ -84,6 +87,7 @@ public struct RunMetadata: Sendable, Equatable {
         }
         try a.set("corpus_path", corpusPath)
         try a.set("corpus_sha256", corpusSHA256)
+        if !corpusFiles.isEmpty { try a.set("corpus_files", corpusFiles) }
         try a.set("packing", packing)
         try a.set("text_field", textField)
         try a.set("sequences_requested", sequencesRequested)
@@ -133,6 +137,7 @@ public struct RunMetadata: Sendable, Equatable {
             sequencesPlanned = Int(try a.int64("sequences_planned"))
             corpusPath = try a.string("corpus_path")
             corpusSHA256 = try a.string("corpus_sha256")
+            if try a.contains("corpus_files") { corpusFiles = try a.stringArray("corpus_files") }
             packing = try a.string("packing")
             textField = try a.string("text_field")
             sequencesRequested = try a.int64("sequences_requested")

@@ -101,6 +101,7 @@ public final class Analysis {
         m.sequenceLength = options.sequenceLength
         m.corpusPath = corpus.path
         m.corpusSHA256 = corpus.sha256
+        m.corpusFiles = corpus.files.map { "\($0.name)\t\($0.byteCount)\t\($0.sha256)\t\($0.byteOffset)" }
         m.textField = options.textField
         m.sequencesRequested = Int64(options.sequences ?? -1)
         m.sequencesPlanned = windows.count

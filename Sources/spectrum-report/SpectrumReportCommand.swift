@@ -18,8 +18,8 @@ struct SpectrumReportCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "Report folder to write (replaced atomically).")
     var output: String
 
-    @Option(help: "k of the heatmap of mean c_k (the paper uses 128).")
-    var k: Int = 128
+    @Option(help: "k of the heatmap of mean c_k (default: n/4 of the shortest run, the paper's k = 128 at n = 512).")
+    var k: Int?
 
     @Option(name: .customLong("label"), help: "Legend label of each run, in order (default: from the run's attributes).")
     var labels: [String] = []
@@ -35,7 +35,7 @@ struct SpectrumReportCommand: ParsableCommand {
 
     func validate() throws {
         guard !runs.isEmpty else { throw ValidationError("give at least one run file") }
-        guard k >= 1 else { throw ValidationError("--k must be at least 1") }
+        if let k, k < 1 { throw ValidationError("--k must be at least 1") }
         guard labels.isEmpty || labels.count == runs.count else {
             throw ValidationError("give one --label per run file (\(runs.count)), or none")
         }
@@ -50,9 +50,10 @@ struct SpectrumReportCommand: ParsableCommand {
                 let file = try RunFile(contentsOf: URL(fileURLWithPath: path))
                 inputs.append(try ReportRun(runFile: file, label: labels.isEmpty ? nil : labels[index]))
             }
+            let k = self.k ?? max(1, (inputs.map(\.sequenceLength).min() ?? 512) / 4)
             let writer = ReportWriter(runs: inputs, options: ReportOptions(k: k, title: title, output: URL(fileURLWithPath: output)))
             let files = try writer.write()
-            FileHandle.standardError.write(Data("wrote \(files.count) files to \(output)\n".utf8))
+            FileHandle.standardError.write(Data("wrote \(files.count) files to \(output) (c_k at k = \(k)\(self.k == nil ? ", n/4" : ""))\n".utf8))
         } catch {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             throw ExitCode(1)

@@ -44,3 +44,29 @@ final class CLICorruptInputTests: CLITestCase {
         try fail(["merge", text, "-o", path("merged.h5")], status: 1, mentioning: [text, "not an HDF5 file"])
     }
 }
+
+/// `make run` twice must leave the committed report unchanged: no wall clock, no digits that differ.
+final class CLIReportDeterminismTests: CLITestCase {
+    func testTwoRunsOfTheSameInputsGiveByteIdenticalReports() throws {
+        var folders: [String] = []
+        for attempt in 0..<2 {
+            let run = path("run-\(attempt).h5")
+            // Other thread counts must not matter either.
+            try succeed(CLI.tinyRun(sequences: 3, output: run, ["--projection-dims", "8,16", "--threads", "\(attempt + 1)"]))
+            let folder = path("report-\(attempt)")
+            let report = try CLI.start(try CLI.binary("spectrum-report"), [run, "-o", folder, "--label", "tiny"], in: directory).wait(timeout: 120)
+            XCTAssertEqual(report.status, 0, report.stderr)
+            XCTAssertTrue(report.stderr.contains("k = 16, n/4"), report.stderr)
+            folders.append(folder)
+            if attempt == 0 { sleep(1) }   // a different creation time
+        }
+        let names = try FileManager.default.contentsOfDirectory(atPath: folders[0]).sorted()
+        XCTAssertEqual(names, try FileManager.default.contentsOfDirectory(atPath: folders[1]).sorted())
+        XCTAssertTrue(names.contains("heatmap_k16.svg"), "\(names)")
+        for name in names {
+            let (a, b) = (try Data(contentsOf: URL(fileURLWithPath: folders[0] + "/" + name)),
+                          try Data(contentsOf: URL(fileURLWithPath: folders[1] + "/" + name)))
+            XCTAssertEqual(a, b, "\(name) differs between two runs of the same inputs")
+        }
+    }
+}
