@@ -31,8 +31,8 @@ struct CumulativeSpectrumFigure {
             }
             entries.append(.init(label: "band: ±1 std (all heads)", color: "#888888", swatch: true))
         }
-        let legend = Legend(title: single ? FigureLayout.fit(runs[0].run.label, maxWidth: 200, size: Legend.size, bold: true) : "run (mean of all heads)",
-                            entries: entries)
+        // The run's label is in the caption; a legend title of fixed words is never cut short.
+        let legend = Legend(title: single ? "mean over sequences" : "run (mean of all heads)", entries: entries)
         let yTicks = LinearScale.niceTicks(lo: 0, hi: 1, count: 5)
         let probe = Axis(side: .left, ticks: yTicks, position: { $0 }, label: "")
         let left = probe.leftMargin()

@@ -16,16 +16,15 @@ struct EffectiveRankFigure {
     }
 
     private func drawing() -> SVGDocument {
-        var entries = Self.indexMetrics.map { Legend.Entry(label: "\($0): smallest j, c_j ≥ 0.\($0.dropFirst())", color: color($0)) }
-        entries.append(.init(label: "entropy effective rank", color: color("entropy_rank")))
-        entries.append(.init(label: "band: 25–75 %", color: "#999999", swatch: true))
+        var entries = Self.indexMetrics.map { Legend.Entry(label: "\($0): smallest j, c_j ≥ 0.\($0.dropFirst())", color: color($0), band: true) }
+        entries.append(.init(label: "entropy effective rank", color: color("entropy_rank"), band: true))
         if runs.count > 1 {
             for (i, stats) in runs.enumerated() {
                 entries.append(.init(label: FigureLayout.fit(stats.run.label, maxWidth: 190, size: Legend.size), color: "#444444",
                                      dash: ColorMap.dashes[i % ColorMap.dashes.count]))
             }
         }
-        let legend = Legend(title: "median over heads", entries: entries)
+        let legend = Legend(title: "median, 25–75 % band", entries: entries)
         let maxLayers = runs.map(\.run.layers).max() ?? 1
         let panels: [(metrics: [String], label: String)] = [(Self.indexMetrics, "singular values needed (index j)"),
                                                            (["entropy_rank"], "entropy effective rank")]

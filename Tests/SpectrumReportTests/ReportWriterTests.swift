@@ -90,6 +90,10 @@ final class ReportWriterTests: XCTestCase {
             let expected = found.map { "Theorem 1 k = \(p.dims[$0])" } ?? "Theorem 1 none ≤ \(p.dims.last!)"
             XCTAssertTrue(summary.contains("ε = \(formatNumber(e)): \(expected)"), "ε = \(e): \(expected)")
         }
+        // The caption names mean pooling too, and the legend says what the lines are, as the caption does.
+        XCTAssertTrue(summary.contains("mean pooling k = ") || summary.contains("mean pooling none"), summary)
+        XCTAssertTrue(written["projection_error.svg"]!.contains("median, 25–75 % band"))
+        XCTAssertFalse(written["projection_error.svg"]!.contains("median over heads"))
         // Median k90 of layer 1 (over sequences and heads).
         var k90 = (0..<run.sequenceCount).flatMap { s in (0..<run.heads).map { Double(run.k90[s * run.layers * run.heads + $0]) } }
         k90.sort()
