@@ -10,7 +10,7 @@
 # The library targets are built once with `-sanitize=fuzzer,address` into .build-fuzz; each target in
 # fuzz/targets/ is linked against their objects. Corpora live in fuzz/corpus-<target>/ (git-ignored),
 # seeded from the real model's config.json / tokenizer.json / safetensors header, the head of the
-# jargon corpus and a small run file of the tiny RoBERTa fixture. A crash stops its target; the input
+# jargon corpus and small run and extract files of the tiny RoBERTa fixture. A crash stops its target; the input
 # is kept in .build-fuzz/artifacts/<target>/ and the script exits non-zero after all targets ran.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -78,18 +78,21 @@ seed() {
         corpus)
             "$PYTHON" fuzz/make-seeds.py corpus "$CORPUS" "$dir" ;;
         runfile)
-            [ -e "$dir/tiny-run.h5" ] || make_run_seed "$dir/tiny-run.h5" ;;
+            [ -e "$dir/tiny-run.h5" ] || make_run_seed "$dir/tiny-run.h5" run
+            [ -e "$dir/tiny-extract.h5" ] || make_run_seed "$dir/tiny-extract.h5" extract ;;
     esac
 }
 
-# A small complete run file (tiny RoBERTa, 2 sequences of 8 tokens) written by the debug CLI.
+# A small complete run file (tiny RoBERTa, 2 sequences of 8 tokens) written by the debug CLI:
+# `run` (with projections) or `extract` (P only, the input of `svd`).
 make_run_seed() {
     swift build --product spectrum-analyze >/dev/null
-    local text
+    local text extra=()
     text=$(mktemp --suffix=.txt)
     "$PYTHON" -c 'import gzip, sys; sys.stdout.buffer.write(gzip.open(sys.argv[1]).read(20000))' "$CORPUS" > "$text"
-    .build/debug/spectrum-analyze run --model "$TINY" --corpus "$text" --output "$1" --force --quiet \
-        --seq-len 8 --sequences 2 --projection-dims 2,4 --threads 1 >/dev/null
+    [ "$2" = run ] && extra=(--projection-dims 2,4)
+    .build/debug/spectrum-analyze "$2" --model "$TINY" --corpus "$text" --output "$1" --force --quiet \
+        --seq-len 8 --sequences 2 --threads 1 "${extra[@]}" >/dev/null
     rm -f "$text"
 }
 

@@ -113,7 +113,9 @@ public struct RunMetadata: Sendable, Equatable {
     package init(reading file: File) throws(AnalysisError) {
         let path = file.path
         func attribute<T>(_ body: () throws -> T) throws(AnalysisError) -> T {
-            do { return try body() } catch { throw .runFile(path: path, reason: String(describing: error)) }
+            do { return try body() } catch let error as AnalysisError { throw error } catch {
+                throw .runFile(path: path, reason: String(describing: error))
+            }
         }
         let a = file.attributes
         let format = try attribute { try a.contains("format") ? try a.string("format") : "" }
@@ -143,7 +145,11 @@ public struct RunMetadata: Sendable, Equatable {
             sequencesRequested = try a.int64("sequences_requested")
             dumpAttention = try a.int64("dump_attention")
             dumpQKV = try a.int64("dump_qkv") != 0
-            attentionStorage = AttentionStorage(rawValue: try a.string("attention_dtype")) ?? .float32
+            let storage = try a.string("attention_dtype")
+            guard let known = AttentionStorage(rawValue: storage) else {
+                throw AnalysisError.runFile(path: path, reason: "attention_dtype '\(storage)' is neither float32 nor float16")
+            }
+            attentionStorage = known
             compression = Int(try a.int64("compression"))
             seed = UInt64(bitPattern: try a.int64("seed"))
             svdMethod = try a.string("svd_method")

@@ -11,13 +11,17 @@ import SpectrumMetrics
 /// stays untouched until the new file is complete.
 public enum SpectrumStage {
     /// Adds `/spectrum/…` to a copy of `input` written to `output` (which may equal `input`). The heads
-    /// of a layer are processed concurrently on all cores.
+    /// of a layer are processed concurrently on `threads` workers (default: all cores); each head's σ
+    /// is the same for any thread count.
     @discardableResult
     public static func addSpectra(input: URL, output: URL, force: Bool = false,
+                                  threads: Int = ProcessInfo.processInfo.activeProcessorCount,
                                   progress: (AnalysisProgress) -> Void = { _ in }) throws(AnalysisError) -> RunFile {
         let source = try RunFile(contentsOf: input)
         let m = source.metadata
-        guard source.isComplete else { throw .runFile(path: input.path, reason: "is not complete; finish it with --resume first") }
+        guard source.isComplete else {
+            throw .runFile(path: input.path, reason: "is not complete; finish it first (the `spectrum-analyze extract` command that wrote it, plus --resume)")
+        }
         guard !m.spectra else { throw .runFile(path: input.path, reason: "already has spectra") }
         guard m.dumpAttention < 0 || Int(m.dumpAttention) >= source.sequenceCount, try source.contains("attention/P") else {
             throw .runFile(path: input.path, reason: "does not hold P for every sequence (write it with `spectrum-analyze extract`)")
@@ -32,6 +36,12 @@ public enum SpectrumStage {
             try FileManager.default.copyItem(at: input, to: partial)
             let file = try File.open(partial.path, mode: .readWrite)
             let pDataset = try file.openDataset("attention/P")
+            // The reads below index P by the metadata's shape: check all of its dimensions first.
+            let pShape = try pDataset.shape
+            guard pShape.count == 5, pShape[0] >= source.sequenceCount, Array(pShape.dropFirst()) == [L, H, n, n] else {
+                throw AnalysisError.runFile(path: input.path, reason: "/attention/P has shape \(pShape), the metadata call for [≥ \(source.sequenceCount), \(L), \(H), \(n), \(n)]")
+            }
+            let workers = max(1, min(threads, H))
             var aggregate = SpectrumAggregate(layers: L, heads: H, length: n)
             var datasets: [String: Dataset] = [:]
             _ = try file.requireGroup("spectrum")
@@ -46,7 +56,9 @@ public enum SpectrumStage {
                 let result = SequenceResult(layers: L, heads: H, n: n, dims: 0, epsilons: 0)
                 for layer in 0..<L {
                     let p: [Float] = try pDataset.read(start: [row, layer, 0, 0, 0], count: [1, 1, H, n, n])
-                    DispatchQueue.concurrentPerform(iterations: H) { head in
+                    // Worker w takes heads w, w + workers, …: which worker computes a head never changes σ.
+                    DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                      for head in stride(from: worker, to: H, by: workers) {
                         do {
                             let sigma = try p.withUnsafeBufferPointer { all in
                                 try solvers.withSolver { try $0.singularValues(of: UnsafeBufferPointer(rebasing: all[head * n * n ..< (head + 1) * n * n]), rows: n, columns: n) }
@@ -57,6 +69,7 @@ public enum SpectrumStage {
                         } catch {
                             result.fail(.stage("\(input.path) row \(row), layer \(layer), head \(head)", underlying: String(describing: error)))
                         }
+                      }
                     }
                 }
                 try result.check()

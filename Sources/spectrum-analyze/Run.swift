@@ -121,8 +121,13 @@ func execute(input: InputOptions, options: AnalysisOptions, output: OutputOption
     }
     printer.note("wrote \(output.output)")
     guard let summaryK else { return }
+    try printSummary(of: result, k: summaryK, json: json)
+}
+
+/// Prints the per-layer table (or its JSON) of a finished run file on stdout.
+func printSummary(of result: RunFile, k: Int, json: Bool) throws {
     do {
-        let summary = try result.summary(k: summaryK)
+        let summary = try result.summary(k: k)
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

@@ -20,19 +20,35 @@ struct SVD: ParsableCommand {
     @Flag(help: "No progress on stderr.")
     var quiet = false
 
+    @Option(help: ArgumentHelp("Worker threads for the per-head spectra (results do not depend on it).", valueName: "n"))
+    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    @Option(help: "k of the mean c_k column of the summary table (default: n/4, the paper's k = 128 at n = 512).")
+    var summaryK: Int?
+
+    @Flag(help: "Print the summary as JSON on stdout.")
+    var json = false
+
+    func validate() throws {
+        guard threads >= 1 && threads <= 1024 else { throw ValidationError("--threads must be between 1 and 1024") }
+        if let summaryK, summaryK < 1 { throw ValidationError("--summary-k must be at least 1") }
+    }
+
     func run() throws {
         let printer = ProgressPrinter(quiet: quiet)
+        let result: RunFile
         do {
             // The input comes from elsewhere: libhdf5 reads it in a child process first.
             try RunFileCheck.validate(URL(fileURLWithPath: input))
-            try SpectrumStage.addSpectra(input: URL(fileURLWithPath: input), output: URL(fileURLWithPath: output ?? input),
-                                         force: force, progress: printer.update)
+            result = try SpectrumStage.addSpectra(input: URL(fileURLWithPath: input), output: URL(fileURLWithPath: output ?? input),
+                                                  force: force, threads: threads, progress: printer.update)
             printer.finish()
             printer.note("wrote \(output ?? input)")
         } catch {
             printer.finish()
             throw fail(error)
         }
+        try printSummary(of: result, k: summaryK ?? max(1, result.metadata.sequenceLength / 4), json: json)
     }
 }
 

@@ -81,7 +81,9 @@ final class CLIMergeStageTests: CLITestCase {
             XCTAssertFalse(extract.metadata.spectra)
             XCTAssertFalse(try extract.contains("spectrum/sigma"))
             XCTAssertEqual(try extract.read("attention/P", as: Float.self).count, 3 * 2 * 4 * 64 * 64)
-            try succeed(["svd", extracted, "-o", spectra, "--quiet"])
+            // svd takes --threads too (σ must not depend on it) and prints the summary at k = n/4.
+            let svd = try succeed(["svd", extracted, "-o", spectra, "--quiet", "--threads", threads])
+            XCTAssertTrue(svd.stdout.contains("mean c_16"), svd.stdout)
             let staged = try RunFile(contentsOf: URL(fileURLWithPath: spectra))
             XCTAssertTrue(staged.metadata.spectra)
             XCTAssertEqual(try staged.read("tokens/input_ids", as: Int32.self), try run.read("tokens/input_ids", as: Int32.self))
