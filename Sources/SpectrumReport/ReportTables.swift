@@ -50,7 +50,7 @@ struct ReportTables {
                 let curve = stats.curve(layer: layer)
                 var row = [stats.run.label, layer.map { "\($0 + 1)" } ?? "all",
                            String(format: "%.3f", curve.mean[kk - 1]), String(format: "%.3f", curve.std[kk - 1])]
-                row += ["k90", "k95", "k99", "entropy_rank", "stable_rank"].map {
+                row += RunMetric.allCases.map {
                     formatNumber(stats.metricSpread($0, layer: layer).median, digits: 1)
                 }
                 if showProjection {
