@@ -79,13 +79,15 @@ let package = Package(
         ),
 
         // MARK: Tests
+        // Paths, fixtures and assertions shared by the test targets.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra"]),
         .testTarget(name: "HDF5StoreTests", dependencies: ["HDF5Store", "CHDF5"]),
-        .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers"]),
-        .testTarget(name: "TransformerTests", dependencies: ["Transformer", "Tokenizers"]),
-        .testTarget(name: "SpectrumAnalysisTests", dependencies: ["SpectrumAnalysis"]),
-        .testTarget(name: "SpectrumReportTests", dependencies: ["SpectrumReport"]),
+        .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "TestSupport"]),
+        .testTarget(name: "TransformerTests", dependencies: ["Transformer", "Tokenizers", "TestSupport"]),
+        .testTarget(name: "SpectrumAnalysisTests", dependencies: ["SpectrumAnalysis", "TestSupport"]),
+        .testTarget(name: "SpectrumReportTests", dependencies: ["SpectrumReport", "TestSupport"]),
         // Runs the built executables end to end.
-        .testTarget(name: "CLITests", dependencies: ["SpectrumAnalysis", "SpectrumReport"]),
+        .testTarget(name: "CLITests", dependencies: ["SpectrumAnalysis", "SpectrumReport", "TestSupport"]),
     ]
 )

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 @testable import SpectrumReport
 
 /// Deterministic synthetic runs: singular values σ_i = exp(−(i−1)/τ) + floor with τ shrinking in
@@ -73,9 +74,5 @@ enum SyntheticRuns {
                          entropyRank: entropy, stableRank: stable, projection: results)
     }
 
-    static func temporaryDirectory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("spectrum-report-tests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
-    }
+    static func temporaryDirectory() throws -> URL { try SharedTestPaths.temporaryDirectory("spectrum-report-tests") }
 }
