@@ -25,7 +25,7 @@ REPORT_CHECK_DIR := .build/report-check
 # The default analysis: all-MiniLM-L6-v2 on the jargon corpus, n = 512, 64 sequences, P dumped for 2.
 RUN_ARGS     ?= --seq-len 512 --sequences 64 --dump-attention 2
 
-.PHONY: setup apt browser model corpus pyenv build release test run analyze report report-check bench fuzz test-sanitize clean
+.PHONY: setup apt browser model corpus pyenv build release test run analyze report report-check bench fuzz test-sanitize test-sanitize-concurrency clean
 
 setup: apt browser model corpus pyenv
 
@@ -64,6 +64,7 @@ release:
 
 test: setup
 	swift test
+	@$(MAKE) --no-print-directory test-sanitize-concurrency
 	@if command -v chromium >/dev/null 2>&1; then $(MAKE) --no-print-directory report-check; \
 	 else echo "test: chromium not installed; skipping report-check (make browser)"; fi
 
@@ -99,6 +100,13 @@ fuzz: setup
 # The whole test suite under AddressSanitizer (.build-asan) and ThreadSanitizer (.build-tsan).
 test-sanitize: setup
 	scripts/test-sanitize.sh
+
+# ThreadSanitizer and AddressSanitizer on the tests that run things in parallel (pipeline with several
+# workers, encoder thread counts, concurrent encoders, the head kernel): part of `make test`, so no
+# data race lands. Each sanitizer builds once into its own scratch folder.
+SANITIZE_FILTER := ConcurrencyRegressionTests|EncoderInputTests|HeadSpectralKernelTests|ProjectionTests
+test-sanitize-concurrency: setup
+	SANITIZE_TEST_ARGS="--filter $(SANITIZE_FILTER)" scripts/test-sanitize.sh thread address
 
 clean:
 	rm -rf .build .build-fuzz .build-asan .build-tsan $(VENV)

@@ -36,6 +36,11 @@ public enum BLAS {
             blasint(m), blasint(n), blasint(k), alpha, a, blasint(lda), b, blasint(ldb), beta, c, blasint(ldc))
     }
 
+    /// `Σ_i x_i y_i` of two contiguous double vectors (`ddot`).
+    public static func dot(_ x: UnsafePointer<Double>, _ y: UnsafePointer<Double>, count: Int) -> Double {
+        cblas_ddot(blasint(count), x, 1, y, 1)
+    }
+
     /// Sets OpenBLAS's thread count for this process. The pipeline runs one head per core with
     /// `threads = 1` instead of one multi-threaded call (better on few cores).
     public static func setThreadCount(_ threads: Int) {

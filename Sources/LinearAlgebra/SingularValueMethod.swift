@@ -30,9 +30,10 @@ public enum SingularValueMethod: String, Sendable, CaseIterable, CustomStringCon
     /// `sgesdd` (jobz = 'N') in single precision. Error `p(n)·ε_float·σ₁` with
     /// ε_float ≈ 6e-8; a `Double` input is rounded to `Float` first.
     case sgesdd
-    /// Gram route: `σ_i = √λ_i(G)` with `G = P·Pᵀ` (or `Pᵀ·P`, whichever is smaller) formed by
-    /// `dsyrk` in double precision and its eigenvalues by `dsyevd` (jobz = 'N': `dsytrd` +
-    /// `dsterf`). An eigenvalue error `δ ≈ p(n)·ε·σ₁²` becomes `|σ̂_i − σ_i| ≤ min(δ/(2σ_i), √δ)`,
+    /// Gram route: `σ_i = √λ_i(G)` with `G = Pᵀ·P` (or `P·Pᵀ` when that is smaller) formed by
+    /// `dsyrk` in double precision and its eigenvalues by one tridiagonal reduction `dsytrd` and
+    /// `dsterf` (what `dsyevd` with jobz = 'N' does, without its scaling pass); for square float
+    /// input the same calls as ``HeadSpectralKernel``, so the same bits. An eigenvalue error `δ ≈ p(n)·ε·σ₁²` becomes `|σ̂_i − σ_i| ≤ min(δ/(2σ_i), √δ)`,
     /// so at worst ≈ √ε_double·σ₁ ≈ 1e-8·σ₁, reached only for σ_i near that level; exact zero
     /// singular values come out at up to ~1e-8·σ₁, not 1e-16·σ₁. Tiny negative λ are clamped to 0.
     case gram
@@ -48,7 +49,7 @@ public enum SingularValueMethod: String, Sendable, CaseIterable, CustomStringCon
         switch self {
         case .gesdd: return "dgesdd(jobz=N)"
         case .sgesdd: return "sgesdd(jobz=N)"
-        case .gram: return "dsyrk+dsyevd(jobz=N)"
+        case .gram: return "dsyrk+dsytrd+dsterf"
         case .gramTwoStage: return "dsyrk+dsyevd_2stage(jobz=N)"
         }
     }

@@ -23,15 +23,23 @@ extension SingularValueSolver {
                 dummySingle.pointer, 1, dummySingle.pointer, 1, &size, -1, integerWork.pointer)
             try checkLAPACK(info, "sgesdd (workspace query)")
             return (querySize(size), 8 * k)
-        case .gram, .gramTwoStage:
+        case .gram:
+            // dsytrd's optimal size; dsterf needs no workspace.
+            let order = LAPACKInt(k)
+            var size = 0.0
+            let info = LAPACKE_dsytrd_work(
+                LAPACK_COL_MAJOR, LAPACKFlag.upper, order, gram.pointer, order, values.pointer, values.pointer,
+                values.pointer, &size, -1)
+            try checkLAPACK(info, "dsytrd (workspace query)")
+            return (querySize(size), 1)
+        case .gramTwoStage:
             let order = LAPACKInt(k)
             var size = 0.0
             var integerSize: LAPACKInt = 0
-            let routine = method == .gram ? LAPACKE_dsyevd_work : LAPACKE_dsyevd_2stage_work
-            let info = routine(
+            let info = LAPACKE_dsyevd_2stage_work(
                 LAPACK_COL_MAJOR, LAPACKFlag.none, LAPACKFlag.upper, order, gram.pointer, order,
                 values.pointer, &size, -1, &integerSize, -1)
-            try checkLAPACK(info, method == .gram ? "dsyevd (workspace query)" : "dsyevd_2stage (workspace query)")
+            try checkLAPACK(info, "dsyevd_2stage (workspace query)")
             return (querySize(size), Int(integerSize) + 1)
         }
     }
@@ -68,8 +76,10 @@ extension SingularValueSolver {
     }
 
     /// Gram route on `matrix` (`Aᵀ` column-major, `A` = the row-major input `rows × columns`):
-    /// `G = A·Aᵀ` (`rows ≤ columns`) or `Aᵀ·A` via `dsyrk` (upper triangle), eigenvalues
-    /// `λ₁ ≤ … ≤ λ_k` via `dsyevd` or `dsyevd_2stage`, then `σ_i = √max(λ_{k+1−i}, 0)`.
+    /// the smaller Gram matrix, `G = AᵀA` (`columns ≤ rows`, as ``HeadSpectralKernel`` forms it for
+    /// square P, so both give the same bits) or `A·Aᵀ`, via `dsyrk` (upper triangle); then one
+    /// tridiagonal reduction `dsytrd` + `dsterf` (or `dsyevd_2stage`, jobz = 'N'), and
+    /// `σ_i = √max(λ_{k+1−i}, 0)`.
     func gramEigenvalues(
         rows: Int, columns: Int, maxAbs: Double, twoStage: Bool, into output: UnsafeMutablePointer<Double>
     ) throws(LinearAlgebraError) {
@@ -84,20 +94,28 @@ extension SingularValueSolver {
             unscale = 1 / scale
         }
         let g = gram.reserve(k * k)
-        // In column-major terms the stored array is X = Aᵀ (columns × rows). A·Aᵀ = Xᵀ·X.
-        let transpose = rows <= columns ? CblasTrans : CblasNoTrans
-        let inner = rows <= columns ? columns : rows
+        // In column-major terms the stored array is X = Aᵀ (columns × rows): AᵀA = X·Xᵀ, A·Aᵀ = Xᵀ·X.
+        let transpose = columns <= rows ? CblasNoTrans : CblasTrans
+        let inner = columns <= rows ? rows : columns
         cblas_dsyrk(CblasColMajor, CblasUpper, transpose, blasint(k), blasint(inner),
                     1, a, blasint(columns), 0, g, blasint(k))
 
         try reserveWork(rows: rows, columns: columns)
         let lambda = values.reserve(k)
         let order = LAPACKInt(k)
-        let routine = twoStage ? LAPACKE_dsyevd_2stage_work : LAPACKE_dsyevd_work
-        let info = routine(
-            LAPACK_COL_MAJOR, LAPACKFlag.none, LAPACKFlag.upper, order, g, order, lambda,
-            work.pointer, LAPACKInt(work.capacity), integerWork.pointer, LAPACKInt(integerWork.capacity))
-        try checkLAPACK(info, twoStage ? "dsyevd_2stage" : "dsyevd")
+        if twoStage {
+            let info = LAPACKE_dsyevd_2stage_work(
+                LAPACK_COL_MAJOR, LAPACKFlag.none, LAPACKFlag.upper, order, g, order, lambda,
+                work.pointer, LAPACKInt(work.capacity), integerWork.pointer, LAPACKInt(integerWork.capacity))
+            try checkLAPACK(info, "dsyevd_2stage")
+        } else {
+            let offDiagonal = tridiagonal.reserve(2 * k)
+            let info = LAPACKE_dsytrd_work(
+                LAPACK_COL_MAJOR, LAPACKFlag.upper, order, g, order, lambda, offDiagonal, offDiagonal + k,
+                work.pointer, LAPACKInt(work.capacity))
+            try checkLAPACK(info, "dsytrd")
+            try checkLAPACK(LAPACKE_dsterf_work(order, lambda, offDiagonal), "dsterf")
+        }
         // Rounding can push eigenvalues of a PSD matrix slightly below zero; those are σ = 0.
         for i in 0..<k { output[i] = (Swift.max(lambda[k - 1 - i], 0)).squareRoot() * unscale }
     }

@@ -29,6 +29,8 @@ public final class SingularValueSolver {
     let workSingle = Workspace<Float>()
     let integerWork = Workspace<LAPACKInt>()
     let dummy = Workspace<Double>()
+    /// Off-diagonal and reflector scales of the `gram` route's tridiagonal reduction.
+    let tridiagonal = Workspace<Double>()
     let dummySingle = Workspace<Float>()
 
     /// Creates a solver whose buffers fit matrices up to `maxRows × maxColumns` (larger inputs

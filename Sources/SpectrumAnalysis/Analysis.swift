@@ -165,7 +165,7 @@ public final class Analysis {
             if metadata.dumpAttention < 0 || row < Int(metadata.dumpAttention) {
                 // Dumped tensors are not journaled; the encoder recomputes them bit for bit.
                 try withStage("encoder on window \(item.windowIndex)") {
-                    _ = try encoder.forward(inputIds: item.inputIds, capture: capture, threads: 1) { attention in
+                    _ = try encoder.forward(inputIds: item.inputIds, capture: capture, threads: options.threads) { attention in
                         try writer.writeAttention(AttentionRows(attention), row: row)
                     }
                 }
@@ -188,7 +188,10 @@ public final class Analysis {
             try journal.append(record)
             try writer.append(record)
             if metadata.spectra {
-                try add(sigma: item.result.sigma, to: &aggregate, context: "window \(item.window.index)")
+                for (slot, spectrum) in item.result.spectra.enumerated() {
+                    guard let spectrum else { throw .numeric("window \(item.window.index): no spectrum for layer \(slot / H), head \(slot % H)") }
+                    aggregate.add(spectrum, layer: slot / H, head: slot % H)
+                }
                 projectionAggregate?.add(item.result.projection)
             }
             progress(AnalysisProgress(completed: writer.sequenceCount, total: windows.count,
@@ -206,10 +209,11 @@ public final class Analysis {
                 let draws = checker?.draws(seed: options.seed, window: window.index) ?? []
                 let context = "window \(window.index)"
                 try withStage("encoder on \(context)") {
-                    // One encoder thread always: splitting rows over tasks changes OpenBLAS's rounding
-                    // in the last bits, and `extract` must dump exactly the P that `run` analyses.
-                    _ = try encoder.forward(inputIds: window.inputIds, capture: capture, threads: 1) { attention in
-                        try Self.checkFinite(attention, context: context)
+                    // The encoder's output does not depend on its thread count, so it may use the
+                    // cores the head jobs leave idle (the first window, the tail of the run).
+                    _ = try encoder.forward(inputIds: window.inputIds, capture: capture, threads: options.threads) { attention in
+                        // With spectra on, the head kernels check P while widening it (one pass, not two).
+                        if !metadata.spectra { try Self.checkFinite(attention, context: context) }
                         if dump { try writer.writeAttention(AttentionRows(attention), row: row) }
                         if metadata.spectra { jobs.submit(attention, into: result, group: group, draws: draws, context: context) }
                     }

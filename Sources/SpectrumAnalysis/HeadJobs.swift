@@ -4,14 +4,15 @@ import Transformer
 
 /// Runs the per-head work (spectrum, projection checks) on a bounded pool of worker threads.
 ///
-/// Each worker owns a ``SingularValueSolver`` (LAPACK workspaces are not shared), and OpenBLAS runs
+/// Each worker owns a ``HeadSpectralKernel`` and projection buffers (LAPACK workspaces are not
+/// shared), and OpenBLAS runs
 /// single-threaded inside each job: on few cores, independent heads in parallel beat one
 /// multi-threaded LAPACK call. At most `2 × layers × heads` jobs are queued, which bounds memory to
 /// about two sequences of attention while letting the encoder run ahead by one sequence.
 final class HeadJobs: @unchecked Sendable {
     private let queue: OperationQueue
     private let slots: DispatchSemaphore
-    private let solvers: SolverPool
+    private let workers: HeadWorkerPool
     let n: Int
     let checker: ProjectionChecker?
 
@@ -23,7 +24,7 @@ final class HeadJobs: @unchecked Sendable {
         queue.maxConcurrentOperationCount = threads
         queue.name = "spectrum.heads"
         slots = DispatchSemaphore(value: max(queueLimit, threads))
-        solvers = SolverPool(n: n)
+        workers = HeadWorkerPool(n: n)
         self.n = n
         self.checker = checker
     }
@@ -49,6 +50,9 @@ final class HeadJobs: @unchecked Sendable {
                     try run(head: head, of: attention, into: result, draws: draws, context: "\(context), layer \(attention.layer), head \(head)")
                 } catch let error as AnalysisError {
                     result.fail(error)
+                } catch LinearAlgebraError.nonFiniteInput(let detail) {
+                    // The kernel's widening pass is the one finiteness check of P on this path.
+                    result.fail(.numeric("\(context), layer \(attention.layer), head \(head): attention probabilities: \(detail)"))
                 } catch {
                     result.fail(.stage("\(context), layer \(attention.layer), head \(head)", underlying: String(describing: error)))
                 }
@@ -58,44 +62,64 @@ final class HeadJobs: @unchecked Sendable {
 
     private func run(head: Int, of attention: LayerAttention, into result: SequenceResult,
                      draws: [[Matrix<Double>]], context: String) throws {
-        let n = attention.sequenceLength, block = n * n
-        let sigma = try attention.probabilities.withUnsafeBufferPointer { all in
-            let p = UnsafeBufferPointer(rebasing: all[head * block ..< (head + 1) * block])
-            return try solvers.withSolver { try $0.singularValues(of: p, rows: n, columns: n) }
-        }
-        let spectrum = try HeadSpectrum(sigma: sigma, context: context)
-        result.store(spectrum, layer: attention.layer, head: head)
+        let n = attention.sequenceLength, block = n * n, d = attention.headDimension, width = n * d
+        try workers.withWorker { worker in
+            try attention.probabilities.withUnsafeBufferPointer { all in
+                let p = UnsafeBufferPointer(rebasing: all[head * block ..< (head + 1) * block])
+                try worker.sigma.withUnsafeMutableBufferPointer { try worker.kernel.spectrum(of: p, into: $0) }
+            }
+            // The spectrum object is built once here and carried to the writer and the aggregates.
+            result.store(try HeadSpectrum(sigma: worker.sigma, context: context), layer: attention.layer, head: head)
 
-        guard let checker, let q = attention.queries, let k = attention.keys, let v = attention.values else { return }
-        let d = attention.headDimension, width = n * d
-        let p = Array(attention.probabilities[head * block ..< (head + 1) * block])
-        let decomposition = try Matrix(rows: n, columns: n, storage: p).gramSingularVectors()
-        let tensors = HeadTensors(p: p, q: Array(q[head * width ..< (head + 1) * width]),
-                                  k: Array(k[head * width ..< (head + 1) * width]),
-                                  v: Array(v[head * width ..< (head + 1) * width]), n: n, d: d)
-        let errors = try checker.check(head: tensors, sigma: decomposition.sigma, vt: decomposition.vt, draws: draws)
-        result.store(errors, layer: attention.layer, head: head)
+            guard let checker, let q = attention.queries, let k = attention.keys, let v = attention.values else { return }
+            guard [q.count, k.count, v.count].allSatisfy({ $0 >= (head + 1) * width }) else {
+                throw AnalysisError.numeric("\(context): Q, K or V holds fewer than \(head + 1) heads of [\(n), \(d)]")
+            }
+            let errors: [HeadProjectionResult] = try q.withUnsafeBufferPointer { q in
+                try k.withUnsafeBufferPointer { k in
+                    try v.withUnsafeBufferPointer { v in
+                        guard let q = q.baseAddress, let k = k.baseAddress, let v = v.baseAddress else { return [] }
+                        return try checker.check(kernel: worker.kernel, q: q + head * width, k: k + head * width,
+                                                 v: v + head * width, d: d, draws: draws, workspace: worker.projection)
+                    }
+                }
+            }
+            result.store(errors, layer: attention.layer, head: head)
+        }
     }
 }
 
-/// Reusable LAPACK workspaces, one per concurrently running job.
-final class SolverPool: @unchecked Sendable {
-    private var idle: [SingularValueSolver] = []
+/// The per-worker state of head jobs: the spectral kernel, the projection buffers and σ, all
+/// grow-only, so a worker allocates nothing after its first head except the results it hands on.
+final class HeadWorker {
+    let kernel: HeadSpectralKernel
+    let projection = ProjectionWorkspace()
+    var sigma: [Double]
+
+    init(n: Int) {
+        kernel = HeadSpectralKernel(order: n)
+        sigma = [Double](repeating: 0, count: n)
+    }
+}
+
+/// Reusable workers, one per concurrently running job.
+final class HeadWorkerPool: @unchecked Sendable {
+    private var idle: [HeadWorker] = []
     private let lock = NSLock()
     private let n: Int
 
     init(n: Int) { self.n = n }
 
-    /// Runs `body` with a solver no other thread is using.
-    func withSolver<T>(_ body: (SingularValueSolver) throws -> T) rethrows -> T {
+    /// Runs `body` with a worker no other thread is using.
+    func withWorker<T>(_ body: (HeadWorker) throws -> T) rethrows -> T {
         lock.lock()
-        let solver = idle.popLast() ?? SingularValueSolver(maxRows: n, maxColumns: n)
+        let worker = idle.popLast() ?? HeadWorker(n: n)
         lock.unlock()
         defer {
             lock.lock()
-            idle.append(solver)
+            idle.append(worker)
             lock.unlock()
         }
-        return try body(solver)
+        return try body(worker)
     }
 }

@@ -13,6 +13,8 @@ final class SequenceResult: @unchecked Sendable {
     /// `[L, H]` metrics.
     var k90: [Int32], k95: [Int32], k99: [Int32]
     var entropyRank: [Double], stableRank: [Double]
+    /// `[L, H]` the spectra themselves, built once by the head job and handed to the aggregates.
+    var spectra: [HeadSpectrum?]
     /// Projection statistics, `[L, H, K]` each, keyed by dataset name (see docs/FORMAT.md).
     var projection: [String: [Double]]
     /// `[L, H, K, E]` fractions of Theorem 1 errors below ε.
@@ -31,6 +33,7 @@ final class SequenceResult: @unchecked Sendable {
         k95 = k90; k99 = k90
         entropyRank = Array(repeating: 0, count: layers * heads)
         stableRank = entropyRank
+        spectra = Array(repeating: nil, count: layers * heads)
         projection = Dictionary(uniqueKeysWithValues: Self.projectionStatistics.map {
             ($0, [Double](repeating: .nan, count: layers * heads * dims))
         })
@@ -50,6 +53,7 @@ final class SequenceResult: @unchecked Sendable {
         k99[slot] = spectrum.k99
         entropyRank[slot] = spectrum.entropyRank
         stableRank[slot] = spectrum.stableRank
+        spectra[slot] = spectrum
     }
 
     /// Stores one head's projection errors for every k.

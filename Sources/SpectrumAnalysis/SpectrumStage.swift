@@ -41,7 +41,7 @@ public enum SpectrumStage {
             guard pShape.count == 5, pShape[0] >= source.sequenceCount, Array(pShape.dropFirst()) == [L, H, n, n] else {
                 throw AnalysisError.runFile(path: input.path, reason: "/attention/P has shape \(pShape), the metadata call for [≥ \(source.sequenceCount), \(L), \(H), \(n), \(n)]")
             }
-            let workers = max(1, min(threads, H))
+            let parallel = max(1, min(threads, H))
             var aggregate = SpectrumAggregate(layers: L, heads: H, length: n)
             var datasets: [String: Dataset] = [:]
             _ = try file.requireGroup("spectrum")
@@ -51,17 +51,22 @@ public enum SpectrumStage {
                 datasets[dataset.path] = try file.createDataset(dataset.path, type: dataset.type, shape: dataset.shape(spectra, rows: source.sequenceCount))
             }
             let start = Date()
-            let solvers = SolverPool(n: n)
+            let workers = HeadWorkerPool(n: n)
             for row in 0..<source.sequenceCount {
                 let result = SequenceResult(layers: L, heads: H, n: n, dims: 0, epsilons: 0)
                 for layer in 0..<L {
                     let p: [Float] = try pDataset.read(start: [row, layer, 0, 0, 0], count: [1, 1, H, n, n])
-                    // Worker w takes heads w, w + workers, …: which worker computes a head never changes σ.
-                    DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                      for head in stride(from: worker, to: H, by: workers) {
+                    // Task t takes heads t, t + parallel, …: which task computes a head never changes σ.
+                    DispatchQueue.concurrentPerform(iterations: parallel) { task in
+                      for head in stride(from: task, to: H, by: parallel) {
                         do {
                             let sigma = try p.withUnsafeBufferPointer { all in
-                                try solvers.withSolver { try $0.singularValues(of: UnsafeBufferPointer(rebasing: all[head * n * n ..< (head + 1) * n * n]), rows: n, columns: n) }
+                                try workers.withWorker { worker in
+                                    try worker.sigma.withUnsafeMutableBufferPointer {
+                                        try worker.kernel.spectrum(of: UnsafeBufferPointer(rebasing: all[head * n * n ..< (head + 1) * n * n]), into: $0)
+                                    }
+                                    return worker.sigma
+                                }
                             }
                             result.store(try HeadSpectrum(sigma: sigma, context: "row \(row), layer \(layer), head \(head)"), layer: layer, head: head)
                         } catch let error as AnalysisError {

@@ -25,7 +25,7 @@ public struct ApproximationError: Sendable, Equatable {
     public var rowMax: Double
 }
 
-/// The inputs of one head: P `[n, n]`, Q, K, V `[n, d]` (row-major Float), and P's SVD pieces.
+/// The inputs of one head: P `[n, n]`, Q, K, V `[n, d]` (row-major Float).
 public struct HeadTensors: Sendable {
     /// Attention probabilities `[n, n]`.
     public var p: [Float]
@@ -40,17 +40,25 @@ public struct HeadTensors: Sendable {
     /// Head dimension d.
     public var d: Int
 
-    /// Bundles one head's tensors; shapes are checked by the caller (the encoder guarantees them).
+    /// Bundles one head's tensors; ``ProjectionChecker/check(head:draws:)`` checks the shapes.
     public init(p: [Float], q: [Float], k: [Float], v: [Float], n: Int, d: Int) {
         self.p = p; self.q = q; self.k = k; self.v = v; self.n = n; self.d = d
     }
 }
 
-/// Measures the paper's projections on one head (docs/ARCHITECTURE.md, "Definitions"). All arithmetic is in double precision.
+/// Measures the paper's projections on one head, in double precision, with BLAS calls on the
+/// grow-only buffers of a ``ProjectionWorkspace``:
+///
+/// - Theorem 1: for every draw R `[k, n]` and column w of V, `‖P Rᵀ R w − P w‖ / ‖P w‖`. All the
+///   `Rᵀ R V` of a head and V itself are stacked into one `[n, d·(1 + draws)]` matrix so that P
+///   multiplies them in a single `dgemm`.
+/// - SVD floor: `‖(P − P_k) w‖ / ‖P w‖` from the head's tridiagonal reduction
+///   (``HeadSpectralKernel/truncationTails(columns:count:ranks:into:)``), no second decomposition.
+/// - Theorem 2 and mean pooling: see ``ProjectionWorkspace``'s Linformer helper.
 public struct ProjectionChecker: Sendable {
     /// Sequence length n.
     public let n: Int
-    /// Dimensions k checked (all < n).
+    /// Dimensions k checked (all < n in runs; tests may use k = n).
     public let dims: [Int]
     /// ε levels.
     public let epsilons: [Double]
@@ -74,145 +82,122 @@ public struct ProjectionChecker: Sendable {
         self.trials = trials
     }
 
-    /// The random matrices of one window: `[dims.count][trials]` matrices R `[k, n]` with N(0, 1/k)
-    /// entries, drawn from the stream of (seed, window, k, trial) so every shard draws the same.
+    /// The random matrices of one window, shared by all its heads: `[dims.count][trials]` matrices
+    /// R `[k, n]` with N(0, 1/k) entries, drawn from the stream of (seed, window, k, trial) so every
+    /// shard draws the same.
     public func draws(seed: UInt64, window: Int) -> [[Matrix<Double>]] {
         dims.map { k in
             (0..<trials).map { trial in
                 var generator = SeededGenerator.derived(seed: seed, UInt64(window), UInt64(k), UInt64(trial))
-                let values = generator.gaussians(count: k * n, variance: 1 / Double(k))
-                return (try? Matrix(rows: k, columns: n, storage: values)) ?? Matrix(rows: k, columns: n)
+                var r = Matrix<Double>(rows: k, columns: n)
+                r.storage = generator.gaussians(count: k * n, variance: 1 / Double(k))
+                return r
             }
         }
     }
 
-    /// The mean-pooling matrix `[k, n]`: row s averages positions `⌊s·n/k⌋ ..< ⌊(s+1)·n/k⌋`.
-    public func poolingMatrix(k: Int) -> Matrix<Double> {
-        var m = Matrix<Double>(rows: k, columns: n)
-        for s in 0..<k {
-            let lower = s * n / k, upper = (s + 1) * n / k
-            for t in lower..<upper { m[s, t] = 1 / Double(upper - lower) }
+    /// All four errors for every k of ``dims`` for a head given as arrays (a fresh kernel and
+    /// workspace; the pipeline reuses pooled ones through the pointer form).
+    public func check(head: HeadTensors, draws: [[Matrix<Double>]]) throws -> [HeadProjectionResult] {
+        let (n, d) = (head.n, head.d)
+        guard n == self.n, head.p.count == n * n, [head.q.count, head.k.count, head.v.count].allSatisfy({ $0 == n * d }) else {
+            throw LinearAlgebraError.shapeMismatch("head tensors do not have the shapes P [\(self.n), \(self.n)], Q/K/V [\(self.n), \(head.d)]")
         }
-        return m
+        let kernel = HeadSpectralKernel(order: n)
+        var sigma = [Double](repeating: 0, count: n)
+        try head.p.withUnsafeBufferPointer { p in
+            try sigma.withUnsafeMutableBufferPointer { try kernel.spectrum(of: p, into: $0) }
+        }
+        return try head.q.withUnsafeBufferPointer { q in
+            try head.k.withUnsafeBufferPointer { k in
+                try head.v.withUnsafeBufferPointer { v in
+                    guard let q = q.baseAddress, let k = k.baseAddress, let v = v.baseAddress else { return [] }
+                    return try check(kernel: kernel, q: q, k: k, v: v, d: d, draws: draws, workspace: ProjectionWorkspace())
+                }
+            }
+        }
     }
 
     /// All four errors for every k of ``dims``.
     /// - Parameters:
-    ///   - head: P, Q, K, V of the head.
-    ///   - sigma: singular values of P, descending, `[n]`.
-    ///   - vt: right singular vectors of P as rows, `[n, n]` (`P = U Σ Vᵀ`).
-    ///   - draws: ``draws(seed:window:)`` of this window.
-    public func check(head: HeadTensors, sigma: [Double], vt: Matrix<Double>,
-                      draws: [[Matrix<Double>]]) throws -> [HeadProjectionResult] {
-        let d = head.d
-        let p = try Matrix(rows: n, columns: n, storage: head.p.map(Double.init))
-        let q = try Matrix(rows: n, columns: d, storage: head.q.map(Double.init))
-        let keys = try Matrix(rows: n, columns: d, storage: head.k.map(Double.init))
-        let v = try Matrix(rows: n, columns: d, storage: head.v.map(Double.init))
-        let reference = try Matrix.multiply(p, v)                       // P V, [n, d]
-        let columnNorms = Self.columnNorms(reference)
-        let rowNorms = (0..<n).map { i in (0..<n).reduce(0.0) { $0 + p[i, $1] * p[i, $1] }.squareRoot() }
-        let spectralV = try Matrix<Float>(rows: n, columns: d, storage: head.v).singularValues().first ?? 0
-        let floorTails = try svdTails(sigma: sigma, vt: vt, v: v)        // [n + 1, d] squared tail norms
+    ///   - kernel: a kernel whose last ``HeadSpectralKernel/spectrum(of:into:)`` was this head's P
+    ///     (its double copy of P and its reduction are used).
+    ///   - q, k, v: the head's Q, K, V, row-major `[n, d]` floats.
+    ///   - draws: ``draws(seed:window:)`` of the head's window.
+    ///   - workspace: buffers owned by the calling worker.
+    public func check(kernel: HeadSpectralKernel, q: UnsafePointer<Float>, k: UnsafePointer<Float>,
+                      v: UnsafePointer<Float>, d: Int, draws: [[Matrix<Double>]],
+                      workspace w: ProjectionWorkspace) throws -> [HeadProjectionResult] {
+        guard kernel.order == n else {
+            throw LinearAlgebraError.shapeMismatch("the kernel holds a \(kernel.order)×\(kernel.order) P, the checker expects n = \(n)")
+        }
+        guard draws.count == dims.count, zip(draws, dims).allSatisfy({ pair in
+            pair.0.count == trials && pair.0.allSatisfy { $0.rows == pair.1 && $0.columns == n }
+        }) else {
+            throw LinearAlgebraError.shapeMismatch("draws do not match \(dims.count) dimensions × \(trials) trials of R [k, \(n)]")
+        }
+        let p = kernel.matrix
+        let head = w.load(q: q, k: k, v: v, n: n, d: d)
+        let width = d * (1 + dims.count * trials)
+        let stacked = w.stacked.reserve(n * width), products = w.products.reserve(n * width)
+        let kMax = dims.max() ?? 0
+        let projectedValues = w.projectedValues.reserve(max(1, dims.count * trials * kMax * d))
+        for row in 0..<n { (stacked + row * width).update(from: head.v + row * d, count: d) }
+        for (index, k) in dims.enumerated() {
+            for trial in 0..<trials {
+                let block = index * trials + trial
+                let rv = projectedValues + block * kMax * d
+                draws[index][trial].storage.withUnsafeBufferPointer { r in
+                    guard let r = r.baseAddress else { return }
+                    BLAS.gemm(m: k, n: d, k: n, a: r, lda: n, b: head.v, ldb: d, c: rv, ldc: d)            // R V
+                    BLAS.gemm(transposeA: true, m: n, n: d, k: k, a: r, lda: n, b: rv, ldb: d,
+                              c: stacked + (1 + block) * d, ldc: width)                                // Rᵀ R V
+                }
+            }
+        }
+        BLAS.gemm(m: n, n: width, k: n, a: p, lda: n, b: stacked, ldb: width, c: products, ldc: width) // P [V | Rᵀ R V …]
+        let columnNorms = (0..<d).map { j in Self.columnDistance(products, width: width, n: n, column: j, from: nil) }
+        let tails = w.tails.reserve(dims.count * d)
+        try kernel.truncationTails(columns: head.v, count: d, ranks: dims, into: tails)
+        let linformer = try w.linformerContext(p: p, head: head, reference: products, width: width, kernel: kernel)
 
         var results: [HeadProjectionResult] = []
         for (index, k) in dims.enumerated() {
             var errors: [Double] = []
             var theorem2: [ApproximationError] = []
-            for r in draws[index] {
-                let rv = try Matrix.multiply(r, v)                          // R W, [k, d]
-                let projected = try Matrix.multiply(p, Matrix.multiply(r, rv, transposeA: true))
-                errors += Self.columnErrors(projected, reference, norms: columnNorms)
-                let e = Self.scaled(r, by: delta), f = Self.scaled(rv, by: exp(-delta))
-                theorem2.append(try linformer(q: q, e: e, keys: keys, fv: f, reference: reference,
-                                              rowNorms: rowNorms, spectralV: Double(spectralV)))
+            for trial in 0..<trials {
+                let block = 1 + index * trials + trial
+                for j in 0..<d where columnNorms[j] > 0 {
+                    errors.append(Self.columnDistance(products, width: width, n: n, column: block * d + j, from: j) / columnNorms[j])
+                }
+                draws[index][trial].storage.withUnsafeBufferPointer { r in
+                    guard let r = r.baseAddress else { return }
+                    let rv = projectedValues + (index * trials + trial) * kMax * d
+                    theorem2.append(linformer.randomProjection(r: r, k: k, rv: rv, delta: delta))
+                }
             }
             let floor = (0..<d).compactMap { j -> Double? in
-                columnNorms[j] > 0 ? floorTails[k * d + j].squareRoot() / columnNorms[j] : nil
+                columnNorms[j] > 0 ? tails[index * d + j].squareRoot() / columnNorms[j] : nil
             }
-            let pool = poolingMatrix(k: k)
-            let pooled = try linformer(q: q, e: pool, keys: keys, fv: Matrix.multiply(pool, v),
-                                       reference: reference, rowNorms: rowNorms, spectralV: Double(spectralV))
             results.append(HeadProjectionResult(
                 theorem1: ErrorStatistics(errors),
                 theorem1FractionBelow: epsilons.map { eps in Double(errors.filter { $0 < eps }.count) / Double(errors.count) },
                 svdOptimal: ErrorStatistics(floor),
                 theorem2: Self.average(theorem2),
-                pooling: pooled))
+                pooling: linformer.meanPooling(k: k)))
         }
         return results
     }
 
-    /// `softmax(Q (E K)ᵀ / √d) (F V)` against `P V`; `fv` is `F V` already multiplied.
-    func linformer(q: Matrix<Double>, e: Matrix<Double>, keys: Matrix<Double>, fv: Matrix<Double>,
-                   reference: Matrix<Double>, rowNorms: [Double], spectralV: Double) throws -> ApproximationError {
-        let projectedKeys = try Matrix.multiply(e, keys)                       // [k, d]
-        var logits = try Matrix.multiply(q, projectedKeys, transposeB: true)   // [n, k]
-        let scale = 1 / Double(q.columns).squareRoot()
-        for i in 0..<logits.rows {
-            var largest = -Double.infinity
-            for j in 0..<logits.columns { largest = max(largest, logits[i, j] * scale) }
-            var total = 0.0
-            for j in 0..<logits.columns {
-                let value = exp(logits[i, j] * scale - largest)
-                logits[i, j] = value
-                total += value
-            }
-            for j in 0..<logits.columns { logits[i, j] /= total }
+    /// `‖m[:, column] − m[:, reference]‖` (or `‖m[:, column]‖` when `reference` is nil) of a
+    /// row-major `[n, width]` matrix.
+    static func columnDistance(_ m: UnsafePointer<Double>, width: Int, n: Int, column: Int, from reference: Int?) -> Double {
+        var squared = 0.0
+        for i in 0..<n {
+            let difference = m[i * width + column] - (reference.map { m[i * width + $0] } ?? 0)
+            squared += difference * difference
         }
-        let approximation = try Matrix.multiply(logits, fv)                     // [n, d]
-        var squared = 0.0, referenceSquared = 0.0, rowSum = 0.0, rowMax = 0.0
-        for i in 0..<reference.rows {
-            var rowSquared = 0.0
-            for j in 0..<reference.columns {
-                let difference = approximation[i, j] - reference[i, j]
-                rowSquared += difference * difference
-                referenceSquared += reference[i, j] * reference[i, j]
-            }
-            squared += rowSquared
-            let rowError = rowSquared.squareRoot() / (rowNorms[i] * spectralV)
-            rowSum += rowError
-            rowMax = max(rowMax, rowError)
-        }
-        return ApproximationError(relative: (squared / referenceSquared).squareRoot(),
-                                  rowMean: rowSum / Double(reference.rows), rowMax: rowMax)
-    }
-
-    /// Squared norms of `(P − P_k) w_j = Σ_{i ≥ k} u_i σ_i (v_iᵀ w_j)` for every k = 0…n, `[n + 1, d]`,
-    /// using orthonormality of U: `‖·‖² = Σ_{i ≥ k} σ_i² (v_iᵀ w_j)²`.
-    func svdTails(sigma: [Double], vt: Matrix<Double>, v: Matrix<Double>) throws -> [Double] {
-        let coefficients = try Matrix.multiply(vt, v)                           // [n, d], v_iᵀ w_j
-        let d = v.columns
-        var tails = [Double](repeating: 0, count: (n + 1) * d)
-        for i in stride(from: n - 1, through: 0, by: -1) {
-            for j in 0..<d {
-                let c = sigma[i] * coefficients[i, j]
-                tails[i * d + j] = tails[(i + 1) * d + j] + c * c
-            }
-        }
-        return tails
-    }
-
-    static func columnNorms(_ m: Matrix<Double>) -> [Double] {
-        (0..<m.columns).map { j in (0..<m.rows).reduce(0.0) { $0 + m[$1, j] * m[$1, j] }.squareRoot() }
-    }
-
-    /// `‖a_j − b_j‖ / ‖b_j‖` for every column with `‖b_j‖ > 0`.
-    static func columnErrors(_ a: Matrix<Double>, _ b: Matrix<Double>, norms: [Double]) -> [Double] {
-        (0..<a.columns).compactMap { j in
-            guard norms[j] > 0 else { return nil }
-            let squared = (0..<a.rows).reduce(0.0) { sum, i in
-                let difference = a[i, j] - b[i, j]
-                return sum + difference * difference
-            }
-            return squared.squareRoot() / norms[j]
-        }
-    }
-
-    static func scaled(_ m: Matrix<Double>, by factor: Double) -> Matrix<Double> {
-        var result = m
-        for i in result.storage.indices { result.storage[i] *= factor }
-        return result
+        return squared.squareRoot()
     }
 
     static func average(_ errors: [ApproximationError]) -> ApproximationError {

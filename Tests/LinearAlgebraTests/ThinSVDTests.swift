@@ -74,38 +74,3 @@ final class ThinSVDTests: XCTestCase {
         XCTAssertEqual(abs(svd.vt[1, 2]), 1, accuracy: 1e-15)
     }
 }
-
-final class GramSingularVectorTests: XCTestCase {
-    /// The Gram route must give the thin SVD's σ (to ~1e-8·σ₁) and the same tail sums
-    /// Σ_{i≥k} σ_i² (v_iᵀ w)², which is all the projection floor uses.
-    func testGramRouteAgreesWithTheThinSVD() throws {
-        let n = 48
-        var state: UInt64 = 12345
-        func next() -> Double {
-            state = state &* 6364136223846793005 &+ 1442695040888963407
-            return Double(state >> 11) / Double(1 << 53) * 2 - 1
-        }
-        var values = [Float](repeating: 0, count: n * n)
-        for i in 0..<n {
-            let row = (0..<n).map { _ in exp(3 * next()) }
-            let total = row.reduce(0, +)
-            for j in 0..<n { values[i * n + j] = Float(row[j] / total) }
-        }
-        let a = try Matrix(rows: n, columns: n, storage: values)
-        let reference = try a.svd()
-        let gram = try a.gramSingularVectors()
-        for i in 0..<n { XCTAssertEqual(gram.sigma[i], reference.sigma[i], accuracy: 1e-8 * reference.sigma[0]) }
-        let w = (0..<n).map { _ in next() }
-        func tails(_ sigma: [Double], _ vt: Matrix<Double>) -> [Double] {
-            var result = [Double](repeating: 0, count: n + 1)
-            for i in stride(from: n - 1, through: 0, by: -1) {
-                let c = sigma[i] * (0..<n).reduce(0.0) { $0 + vt[i, $1] * w[$1] }
-                result[i] = result[i + 1] + c * c
-            }
-            return result
-        }
-        let expected = tails(reference.sigma, reference.vt), actual = tails(gram.sigma, gram.vt)
-        for k in 0...n { XCTAssertEqual(actual[k], expected[k], accuracy: 1e-10 * expected[0]) }
-        XCTAssertThrowsError(try Matrix<Float>(rows: 1, columns: 2, storage: [1, .nan]).gramSingularVectors())
-    }
-}

@@ -36,7 +36,7 @@ final class ProjectionTests: XCTestCase {
         let checker = ProjectionChecker(n: n, options: ProjectionOptions(dims: [3, 8], trials: 2, delta: 0.3))
         let draws = checker.draws(seed: 42, window: 5)
         let (sigma, vt, u) = try decomposition(head)
-        let results = try checker.check(head: head, sigma: sigma, vt: vt, draws: draws)
+        let results = try checker.check(head: head, draws: draws)
         XCTAssertEqual(results.count, 2)
 
         let P = { (i: Int, j: Int) in Double(head.p[i * n + j]) }
@@ -111,10 +111,10 @@ final class ProjectionTests: XCTestCase {
     func testOrthogonalProjectionAtFullDimensionIsExact() throws {
         let n = 12, d = 3
         let head = randomHead(n: n, d: d, seed: 2)
-        let (sigma, vt, u) = try decomposition(head)
+        let (_, _, u) = try decomposition(head)
         // R = Uᵀ of P's SVD is orthogonal, so Rᵀ R = I and P Rᵀ R w = P w exactly.
         let checker = ProjectionChecker(n: n, dims: [n], epsilons: [0.1], delta: 0, trials: 1)
-        let results = try checker.check(head: head, sigma: sigma, vt: vt, draws: [[u.transposed]])
+        let results = try checker.check(head: head, draws: [[u.transposed]])
         XCTAssertLessThan(results[0].theorem1.max, 1e-12)
         XCTAssertEqual(results[0].theorem1FractionBelow, [1])
         XCTAssertLessThan(results[0].svdOptimal.max, 1e-12, "rank n truncation is P itself")
@@ -125,10 +125,9 @@ final class ProjectionTests: XCTestCase {
         // (1/k) Σ_s (R V)_s. The error against P V is then computable in closed form.
         let n = 10, d = 3
         let head = randomHead(n: n, d: d, seed: 3)
-        let (sigma, vt, _) = try decomposition(head)
         let checker = ProjectionChecker(n: n, dims: [n], epsilons: [0.1], delta: 0, trials: 1)
         let r = checker.draws(seed: 9, window: 0)[0][0]
-        let results = try checker.check(head: head, sigma: sigma, vt: vt, draws: [[r]])
+        let results = try checker.check(head: head, draws: [[r]])
         let mean = (0..<d).map { c in (0..<n).reduce(0.0) { s, row in s + (0..<n).reduce(0.0) { $0 + r[row, $1] * Double(head.v[$1 * d + c]) } } / Double(n) }
         var difference = 0.0, reference = 0.0
         for i in 0..<n {
@@ -149,10 +148,9 @@ final class ProjectionTests: XCTestCase {
         head.q = generator.gaussians(count: n * d).map { Float($0) }
         head.k = generator.gaussians(count: n * d).map { Float($0) }
         head.v = generator.gaussians(count: n * d).map { Float($0) }   // random Gaussian w
-        let (sigma, vt, _) = try decomposition(head)
         let dims = [8, 16, 32, 64, 128]
         let checker = ProjectionChecker(n: n, dims: dims, epsilons: [0.5], delta: 1 / Double(n), trials: 3)
-        let results = try checker.check(head: head, sigma: sigma, vt: vt, draws: checker.draws(seed: 5, window: 0))
+        let results = try checker.check(head: head, draws: checker.draws(seed: 5, window: 0))
         for result in results {
             // Eckart–Young: no rank-k map beats the truncated SVD, so neither does P Rᵀ R.
             XCTAssertGreaterThanOrEqual(result.theorem1.mean, result.svdOptimal.mean)
