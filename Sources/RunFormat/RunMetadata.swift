@@ -24,12 +24,12 @@ public struct RunMetadata: Sendable, Equatable {
     public var corpusFiles: [String] = []
     public var packing = "contiguous"
     public var textField = "text"
-    /// Windows requested before sharding, −1 for all.
-    public var sequencesRequested: Int64 = -1
+    /// Windows requested before sharding; nil for all (stored as −1).
+    public var sequencesRequested: Int?
     /// Rows this file holds when complete.
     public var sequencesPlanned = 0
-    /// Sequences whose P is dumped, −1 for all.
-    public var dumpAttention: Int64 = 0
+    /// Sequences whose P is dumped (the first ones of the file); nil for all (stored as −1).
+    public var dumpAttention: Int? = 0
     public var dumpQKV = false
     public var attentionStorage = AttentionStorage.float32
     /// Deflate level of dumped tensors (0 = off).
@@ -67,7 +67,10 @@ public struct RunMetadata: Sendable, Equatable {
     }
 
     /// Rows of the P dump for a file of `rows` sequences.
-    public func dumpedRows(of rows: Int) -> Int { dumpAttention < 0 ? rows : min(rows, Int(dumpAttention)) }
+    public func dumpedRows(of rows: Int) -> Int { dumpAttention.map { min(rows, $0) } ?? rows }
+
+    /// Whether the attention of the sequence in `row` is dumped.
+    public func isDumped(row: Int) -> Bool { dumpAttention.map { row < $0 } ?? true }
 
     /// Writes the attributes onto the root group (projection settings onto `/projection`).
     package func write(to file: File) throws {
@@ -90,8 +93,9 @@ public struct RunMetadata: Sendable, Equatable {
         if !corpusFiles.isEmpty { try a.set("corpus_files", corpusFiles) }
         try a.set("packing", packing)
         try a.set("text_field", textField)
-        try a.set("sequences_requested", sequencesRequested)
-        try a.set("dump_attention", dumpAttention)
+        // The file format keeps its −1 for "all".
+        try a.set("sequences_requested", Int64(sequencesRequested ?? -1))
+        try a.set("dump_attention", Int64(dumpAttention ?? -1))
         try a.set("dump_qkv", Int64(dumpQKV ? 1 : 0))
         try a.set("attention_dtype", attentionStorage.rawValue)
         try a.set("seed", Int64(bitPattern: seed))
@@ -142,8 +146,12 @@ public struct RunMetadata: Sendable, Equatable {
             if try a.contains("corpus_files") { corpusFiles = try a.stringArray("corpus_files") }
             packing = try a.string("packing")
             textField = try a.string("text_field")
-            sequencesRequested = try a.int64("sequences_requested")
-            dumpAttention = try a.int64("dump_attention")
+            let requested = try a.int64("sequences_requested"), dumped = try a.int64("dump_attention")
+            guard requested >= -1, dumped >= -1, requested <= 1 << 40, dumped <= 1 << 40 else {
+                throw AnalysisError.runFile(path: path, reason: "sequences_requested \(requested) or dump_attention \(dumped) is out of range")
+            }
+            sequencesRequested = requested < 0 ? nil : Int(requested)
+            dumpAttention = dumped < 0 ? nil : Int(dumped)
             dumpQKV = try a.int64("dump_qkv") != 0
             let storage = try a.string("attention_dtype")
             guard let known = AttentionStorage(rawValue: storage) else {
@@ -195,7 +203,7 @@ public struct RunMetadata: Sendable, Equatable {
             ("model_type", modelType), ("layers", "\(layers)"), ("heads", "\(heads)"), ("head_dim", "\(headDimension)"),
             ("hidden_size", "\(hiddenSize)"), ("seq_len", "\(sequenceLength)"), ("corpus_path", corpusPath),
             ("corpus_sha256", corpusSHA256), ("packing", packing), ("text_field", textField),
-            ("sequences_requested", "\(sequencesRequested)"), ("dump_attention", "\(dumpAttention)"),
+            ("sequences_requested", "\(sequencesRequested ?? -1)"), ("dump_attention", "\(dumpAttention ?? -1)"),
             ("dump_qkv", dumpQKV ? "1" : "0"), ("attention_dtype", attentionStorage.rawValue),
             ("compression", "\(compression)"), ("seed", "\(seed)"), ("svd_method", svdMethod),
             ("spectra", spectra ? "1" : "0"),

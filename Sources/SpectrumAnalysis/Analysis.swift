@@ -103,9 +103,9 @@ public final class Analysis {
         m.corpusSHA256 = corpus.sha256
         m.corpusFiles = corpus.files.map { "\($0.name)\t\($0.byteCount)\t\($0.sha256)\t\($0.byteOffset)" }
         m.textField = options.textField
-        m.sequencesRequested = Int64(options.sequences ?? -1)
+        m.sequencesRequested = options.sequences
         m.sequencesPlanned = windows.count
-        m.dumpAttention = Int64(options.dumpAttention ?? -1)
+        m.dumpAttention = options.dumpAttention
         m.dumpQKV = options.dumpQKV
         m.attentionStorage = options.attentionStorage
         m.compression = options.compression
@@ -162,7 +162,7 @@ public final class Analysis {
         var projectionAggregate = checker.map { ProjectionAggregate(layers: L, heads: H, dims: $0.dims.count) }
         let capture: AttentionCapture = checker != nil || metadata.dumpQKV ? .probabilitiesAndQKV : .probabilities
         for (row, item) in replay.enumerated() {
-            if metadata.dumpAttention < 0 || row < Int(metadata.dumpAttention) {
+            if metadata.isDumped(row: row) {
                 // Dumped tensors are not journaled; the encoder recomputes them bit for bit.
                 try withStage("encoder on window \(item.windowIndex)") {
                     _ = try encoder.forward(inputIds: item.inputIds, capture: capture, threads: options.threads) { attention in
@@ -202,7 +202,7 @@ public final class Analysis {
             for window in windows.dropFirst(resumedFrom) {
                 if shouldStop() { break }
                 let row = writer.sequenceCount + (pending == nil ? 0 : 1)
-                let dump = metadata.dumpAttention < 0 || row < Int(metadata.dumpAttention)
+                let dump = metadata.isDumped(row: row)
                 let result = SequenceResult(layers: L, heads: H, n: n, dims: checker?.dims.count ?? 0,
                                             epsilons: checker?.epsilons.count ?? 0)
                 let group = DispatchGroup()

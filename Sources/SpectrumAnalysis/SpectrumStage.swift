@@ -23,7 +23,7 @@ public enum SpectrumStage {
             throw .runFile(path: input.path, reason: "is not complete; finish it first (the `spectrum-analyze extract` command that wrote it, plus --resume)")
         }
         guard !m.spectra else { throw .runFile(path: input.path, reason: "already has spectra") }
-        guard m.dumpAttention < 0 || Int(m.dumpAttention) >= source.sequenceCount, try source.contains("attention/P") else {
+        guard m.dumpedRows(of: source.sequenceCount) == source.sequenceCount, try source.contains("attention/P") else {
             throw .runFile(path: input.path, reason: "does not hold P for every sequence (write it with `spectrum-analyze extract`)")
         }
         let target = RunOutput(output)
