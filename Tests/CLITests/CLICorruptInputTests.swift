@@ -23,6 +23,23 @@ final class CLICorruptInputTests: CLITestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: path("report")))
     }
 
+    /// The library entry point: a crash and a time-out of the child are typed errors; a sound file passes.
+    func testTheChildCheckReportsCrashesAndTimeOuts() throws {
+        let tool = try CLI.binary()
+        XCTAssertThrowsError(try RunFileCheck.validate(Self.segfaulting, executable: tool)) { error in
+            guard case AnalysisError.corruptRunFile(let path, let reason) = error else { return XCTFail("\(error)") }
+            XCTAssertEqual(path, Self.segfaulting.path)
+            XCTAssertTrue(reason.contains("SIGSEGV"), reason)
+        }
+        let run = path("run.h5")
+        try succeed(CLI.tinyRun(sequences: 2, output: run, ["--no-projection"]))
+        XCTAssertNoThrow(try RunFileCheck.validate(URL(fileURLWithPath: run), executable: tool))
+        // A limit no child can meet stands in for libhdf5 looping forever.
+        XCTAssertThrowsError(try RunFileCheck.validate(URL(fileURLWithPath: run), timeout: 0.001, executable: tool)) { error in
+            XCTAssertTrue("\(error)".contains("corrupt run file \(run): libhdf5 did not finish reading it"), "\(error)")
+        }
+    }
+
     /// A copy cut short is refused from the superblock's end-of-file address, before libhdf5 reads it.
     func testATruncatedFileIsRefusedWithItsLength() throws {
         let run = path("run.h5")
