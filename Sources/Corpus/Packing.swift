@@ -8,6 +8,12 @@ public struct PackedSequence: Sendable, Equatable {
     public var inputIds: [Int32]
     /// Byte range of the corpus lines the window's ids came from: `[start, end)`.
     public var byteRange: Range<Int>
+
+    public init(index: Int, inputIds: [Int32], byteRange: Range<Int>) {
+        self.index = index
+        self.inputIds = inputIds
+        self.byteRange = byteRange
+    }
 }
 
 /// How the corpus is cut into sequences.

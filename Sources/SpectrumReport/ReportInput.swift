@@ -185,7 +185,7 @@ public enum ReportError: Error, CustomStringConvertible, Equatable {
         case .noRuns:
             return "spectrum-report: no run files given"
         case .invalidK(let k):
-            return "spectrum-report: --k must be a positive integer (got \(k))"
+            return "k (the index of the heatmap's c_k) must be a positive integer (got \(k))"
         case let .invalidInput(run, field, problem):
             return "spectrum-report: run '\(run)': \(field) \(problem)"
         case let .outputNotWritable(path, reason):

@@ -6,7 +6,7 @@ import SpectrumAnalysis
 struct SVD: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "svd",
-        abstract: "Read /attention/P from a run file and add the spectra (the SVD stage alone).")
+        abstract: "Read the attention an `extract` file holds and add the spectra, and the projection checks when it holds Q, K, V (the SVD stage alone).")
 
     @Argument(help: "Run file written by `extract`.")
     var input: String
@@ -29,6 +29,11 @@ struct SVD: ParsableCommand {
     @Flag(help: "Print the summary as JSON on stdout.")
     var json = false
 
+    @OptionGroup var projection: ProjectionArguments
+
+    @Option(help: "Seed of every random draw (projection matrices).")
+    var seed: UInt64 = 0
+
     func validate() throws {
         guard threads >= 1 && threads <= 1024 else { throw ValidationError("--threads must be between 1 and 1024") }
         if let summaryK, summaryK < 1 { throw ValidationError("--summary-k must be at least 1") }
@@ -39,9 +44,16 @@ struct SVD: ParsableCommand {
         let result: RunFile
         do {
             // The input comes from elsewhere: libhdf5 reads it in a child process first.
-            try RunFileCheck.validate(URL(fileURLWithPath: input))
-            result = try SpectrumStage.addSpectra(input: URL(fileURLWithPath: input), output: URL(fileURLWithPath: output ?? input),
-                                                  force: force, threads: threads, progress: printer.update)
+            let url = URL(fileURLWithPath: input)
+            try RunFileCheck.validate(url)
+            // The projection checks need Q, K, V: on by default when the file holds them.
+            var options = projection.options
+            if options != nil, !(try RunFile(contentsOf: url).metadata.dumpQKV) {
+                printer.note("\(input) holds no Q, K, V (extract with --dump-qkv): spectra only, no projection checks")
+                options = nil
+            }
+            result = try SpectrumStage.addSpectra(input: url, output: URL(fileURLWithPath: output ?? input), force: force,
+                                                  threads: threads, projection: options, seed: seed, progress: printer.update)
             printer.finish()
             printer.note("wrote \(output ?? input)")
         } catch {

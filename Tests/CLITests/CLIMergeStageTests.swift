@@ -131,4 +131,28 @@ final class CLIMergeStageTests: CLITestCase {
         try handle.attributes.set(name, value)
         try handle.close()
     }
+
+    /// `extract --dump-qkv` → `svd` computes the projection checks too, equal to `run`'s bit for bit.
+    func testSvdOnAnExtractWithQKVGivesTheProjectionsOfRun() throws {
+        let options = ["--projection-dims", "16,32", "--seed", "7"]
+        let ran = path("run.h5")
+        try succeed(CLI.tinyRun(sequences: 2, output: ran, options))
+        let extracted = path("extract.h5"), spectra = path("svd.h5")
+        try succeed(["extract", "--model", CLI.tinyModel.path, "--corpus", CLI.corpus.path, "--seq-len", "64",
+                     "--sequences", "2", "--dump-qkv", "--quiet", "-o", extracted])
+        try succeed(["svd", extracted, "-o", spectra, "--quiet"] + options)
+        let (run, staged) = (try RunFile(contentsOf: URL(fileURLWithPath: ran)), try RunFile(contentsOf: URL(fileURLWithPath: spectra)))
+        XCTAssertEqual(staged.metadata.projection, run.metadata.projection)
+        XCTAssertEqual(staged.metadata.seed, 7)
+        XCTAssertTrue(try RunContents(URL(fileURLWithPath: spectra)) == RunContents(URL(fileURLWithPath: ran)),
+                      "σ, metrics or projection statistics of extract → svd differ from run")
+        XCTAssertEqual(try staged.read("attention/Q", as: Float.self), try RunFile(contentsOf: URL(fileURLWithPath: extracted)).read("attention/Q", as: Float.self))
+        // Without Q, K, V the projections are skipped with a note, not an error.
+        let plain = path("plain.h5")
+        try succeed(["extract", "--model", CLI.tinyModel.path, "--corpus", CLI.corpus.path, "--seq-len", "64",
+                     "--sequences", "2", "--quiet", "-o", plain])
+        let note = try succeed(["svd", plain, "-o", path("plain-svd.h5")])
+        XCTAssertTrue(note.stderr.contains("no projection checks"), note.stderr)
+        XCTAssertNil(try RunFile(contentsOf: URL(fileURLWithPath: path("plain-svd.h5"))).metadata.projection)
+    }
 }
