@@ -27,6 +27,15 @@ struct SpectrumReportCommand: ParsableCommand {
     @Option(help: "Report title.")
     var title: String?
 
+    @Flag(help: "Logarithmic x axis for the cumulative spectrum.")
+    var logX = false
+
+    @Flag(help: "Also write cumulative_spectrum_heads.csv: the c_j curve of every layer and head.")
+    var perHead = false
+
+    @Option(name: .customLong("image-format"), help: "Also write each figure as png or pdf (repeatable; needs rsvg-convert from librsvg).")
+    var imageFormats: [ImageFormat] = []
+
     /// A re-executed copy of this tool only walks a foreign run file (see `RunFileCheck`).
     static func main() {
         RunFileCheck.runChildIfRequested()
@@ -51,7 +60,9 @@ struct SpectrumReportCommand: ParsableCommand {
                 inputs.append(try ReportRun(runFile: file, label: labels.isEmpty ? nil : labels[index]))
             }
             let k = self.k ?? max(1, (inputs.map(\.sequenceLength).min() ?? 512) / 4)
-            let writer = ReportWriter(runs: inputs, options: ReportOptions(k: k, title: title, output: URL(fileURLWithPath: output)))
+            let options = ReportOptions(k: k, title: title, output: URL(fileURLWithPath: output), logX: logX, perHead: perHead,
+                                        imageFormats: imageFormats)
+            let writer = ReportWriter(runs: inputs, options: options)
             let files = try writer.write()
             FileHandle.standardError.write(Data("wrote \(files.count) files to \(output) (c_k at k = \(k)\(self.k == nil ? ", n/4" : ""))\n".utf8))
         } catch {
@@ -60,3 +71,5 @@ struct SpectrumReportCommand: ParsableCommand {
         }
     }
 }
+
+extension ImageFormat: ExpressibleByArgument {}

@@ -158,6 +158,32 @@ final class ReportWriterTests: XCTestCase {
         XCTAssertTrue(rows.contains { $0.hasPrefix("| 64 | 0.5 | 166") }, "\(rows)")
     }
 
+    /// `--log-x`, `--per-head` and PNG/PDF copies (through librsvg's rsvg-convert, installed by `make setup`).
+    func testLogAxisPerHeadCurvesAndImageCopies() throws {
+        let run = SyntheticRuns.make(layers: 2, heads: 3, n: 32, sequences: 4)
+        let base = try SyntheticRuns.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: base) }
+        let output = base.appendingPathComponent("report")
+        let options = ReportOptions(k: 8, output: output, logX: true, perHead: true, imageFormats: [.png, .pdf])
+        let names = try ReportWriter(runs: [run], options: options).write()
+        XCTAssertTrue(names.contains("cumulative_spectrum_heads.csv"))
+        let svg = try String(contentsOf: output.appendingPathComponent("cumulative_spectrum.svg"), encoding: .utf8)
+        XCTAssertTrue(svg.contains("log scale"), "no log axis label")
+        _ = try XMLCheck.parse(svg)
+        // One row per (layer, head, j); head 2 of layer 1 at j = 8 is its own sum / count.
+        let rows = CSVReader.parse(try String(contentsOf: output.appendingPathComponent("cumulative_spectrum_heads.csv"), encoding: .utf8))
+        XCTAssertEqual(rows.count, 1 + 2 * 3 * 32)
+        let row = try XCTUnwrap(rows.first { $0[2] == "1" && $0[3] == "2" && $0[4] == "8" })
+        let expected = run.cumulativeSum[(0 * 3 + 1) * 32 + 7] / Double(run.count)
+        XCTAssertEqual(Double(row[6])!, expected, accuracy: 5e-6 * expected)
+        for stem in ["cumulative_spectrum", "heatmap_k8", "projection_error", "effective_rank"] {
+            let png = try Data(contentsOf: output.appendingPathComponent("\(stem).png"))
+            XCTAssertEqual(Array(png.prefix(8)), [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A], "\(stem).png is not a PNG")
+            let pdf = try Data(contentsOf: output.appendingPathComponent("\(stem).pdf"))
+            XCTAssertEqual(String(decoding: pdf.prefix(5), as: UTF8.self), "%PDF-", "\(stem).pdf is not a PDF")
+        }
+    }
+
     func testBadShapesAndKAreClearErrors() {
         var run = SyntheticRuns.make()
         run.k90.removeLast()
