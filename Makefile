@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := build
 
-APT_PACKAGES := liblapacke-dev libopenblas-dev libhdf5-dev jargon-text pkg-config zlib1g-dev
+APT_PACKAGES := liblapacke-dev libopenblas-dev libhdf5-dev jargon-text pkg-config zlib1g-dev librsvg2-bin
 MODEL_DIR    := notebooks-data/models/all-MiniLM-L6-v2
 CORPUS_DIR   := notebooks-data/corpora
 CORPUS       := $(CORPUS_DIR)/jargon.txt.gz
@@ -79,7 +79,7 @@ report:
 	@[ -f $(RUN_FILE) ] || { echo "report: $(RUN_FILE) is missing; run \`make run\` first"; exit 1; }
 	@[ -x .build/release/spectrum-report ] || swift build -c release --product spectrum-report
 	@mkdir -p reports
-	.build/release/spectrum-report $(RUN_FILE) --output $(REPORT_DIR) --k 128 --title "How low-rank is attention? all-MiniLM-L6-v2 on the Jargon File"
+	.build/release/spectrum-report $(RUN_FILE) --output $(REPORT_DIR) --title "How low-rank is attention? all-MiniLM-L6-v2 on the Jargon File"
 
 # Renders a synthetic sample (single run + overlay) and the committed report in headless Chromium:
 # fails on a blank page, an SVG that does not parse, or text outside its viewBox.

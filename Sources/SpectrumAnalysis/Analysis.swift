@@ -1,5 +1,8 @@
+import Corpus
 import Foundation
 import LinearAlgebra
+import RunFormat
+import SpectrumMetrics
 import Tokenizers
 import Transformer
 
@@ -15,7 +18,7 @@ public struct AnalysisProgress: Sendable {
     public var elapsed: Double
 }
 
-/// The whole pipeline (DESIGN §2): corpus → tokens → encoder → per-head spectra and projection
+/// The whole pipeline: corpus → tokens → encoder → per-head spectra and projection
 /// checks → run file.
 ///
 /// ```swift
@@ -54,8 +57,12 @@ public final class Analysis {
         self.modelDirectory = modelDirectory
         self.options = options
         BLAS.setThreadCount(1)
-        guard FileManager.default.fileExists(atPath: modelDirectory.path) else {
-            throw .invalidOption("model folder \(modelDirectory.path) does not exist (run `make setup` to fetch the default model)")
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: modelDirectory.path, isDirectory: &isFolder) else {
+            throw .stage("model \(modelDirectory.path)", underlying: "the model folder does not exist (run `make setup` to fetch the default model)")
+        }
+        guard isFolder.boolValue else {
+            throw .stage("model \(modelDirectory.path)", underlying: "is a file; give the folder that holds config.json, model.safetensors and tokenizer.json")
         }
         // Hashing 90 MB takes longer than loading tokenizer, weights and corpus together, and it
         // ran alone on one core before the first forward pass; now it overlaps the loading.
@@ -65,11 +72,16 @@ public final class Analysis {
         encoder = try withStage("model \(modelDirectory.path)") { try Encoder(directory: modelDirectory) }
         let maximum = encoder.configuration.maxSequenceLength
         guard options.sequenceLength <= maximum else {
-            throw .invalidOption("--seq-len \(options.sequenceLength) exceeds what the model at \(modelDirectory.path) accepts (\(maximum) positions)")
+            throw .invalidOption("sequence length \(options.sequenceLength) exceeds what the model at \(modelDirectory.path) accepts (\(maximum) positions)")
         }
-        corpus = try Corpus(contentsOf: corpusURL, textField: options.textField)
-        let packer = try SequencePacker(tokenizer: tokenizer, sequenceLength: options.sequenceLength)
-        let all = try packer.windows(of: corpus, limit: options.sequences)
+        let all: [PackedSequence]
+        do {
+            corpus = try Corpus(contentsOf: corpusURL, textField: options.textField)
+            let packer = try SequencePacker(tokenizer: tokenizer, sequenceLength: options.sequenceLength)
+            all = try packer.windows(of: corpus, limit: options.sequences)
+        } catch {
+            throw AnalysisError(error)
+        }
         totalWindows = all.count
         windows = all.filter { options.shard.contains(window: $0.index) }
         guard !windows.isEmpty else {
@@ -89,10 +101,11 @@ public final class Analysis {
         m.sequenceLength = options.sequenceLength
         m.corpusPath = corpus.path
         m.corpusSHA256 = corpus.sha256
+        m.corpusFiles = corpus.files.map { "\($0.name)\t\($0.byteCount)\t\($0.sha256)\t\($0.byteOffset)" }
         m.textField = options.textField
-        m.sequencesRequested = Int64(options.sequences ?? -1)
+        m.sequencesRequested = options.sequences
         m.sequencesPlanned = windows.count
-        m.dumpAttention = Int64(options.dumpAttention ?? -1)
+        m.dumpAttention = options.dumpAttention
         m.dumpQKV = options.dumpQKV
         m.attentionStorage = options.attentionStorage
         m.compression = options.compression
@@ -121,9 +134,10 @@ public final class Analysis {
                     progress: (AnalysisProgress) -> Void = { _ in },
                     shouldStop: () -> Bool = { false }) throws(AnalysisError) -> RunFile {
         var metadata = try metadata()
-        let partialURL = RunFileWriter.partialURL(for: output), journalURL = RunJournal.url(for: partialURL)
+        let target = RunOutput(output)
+        let partialURL = target.partialURL, journalURL = target.journalURL
         let writer: RunFileWriter, journal: RunJournal
-        var replay: [(sequence: PackedSequence, result: SequenceResult?)] = []
+        var replay: [SequenceRecord] = []
         if resume {
             guard FileManager.default.fileExists(atPath: partialURL.path) else {
                 throw .runFile(path: partialURL.path, reason: "no partial run to resume")
@@ -134,7 +148,7 @@ public final class Analysis {
             metadata = journal.metadata
             replay = journal.records
             guard replay.count <= windows.count,
-                  zip(replay, windows).allSatisfy({ $0.sequence == $1 }) else {
+                  zip(replay, windows).allSatisfy({ $0.describes($1) }) else {
                 throw .runFile(path: partialURL.path, reason: "its journal does not match this corpus's windows; start over with --force")
             }
             writer = try RunFileWriter(creating: output, metadata: metadata, force: true)
@@ -148,18 +162,18 @@ public final class Analysis {
         var projectionAggregate = checker.map { ProjectionAggregate(layers: L, heads: H, dims: $0.dims.count) }
         let capture: AttentionCapture = checker != nil || metadata.dumpQKV ? .probabilitiesAndQKV : .probabilities
         for (row, item) in replay.enumerated() {
-            if metadata.dumpAttention < 0 || row < Int(metadata.dumpAttention) {
+            if metadata.isDumped(row: row) {
                 // Dumped tensors are not journaled; the encoder recomputes them bit for bit.
-                try withStage("encoder on window \(item.sequence.index)") {
-                    _ = try encoder.forward(inputIds: item.sequence.inputIds, capture: capture, threads: options.threads) { attention in
-                        try writer.writeAttention(attention, row: row)
+                try withStage("encoder on window \(item.windowIndex)") {
+                    _ = try encoder.forward(inputIds: item.inputIds, capture: capture, threads: options.threads) { attention in
+                        try writer.writeAttention(AttentionRows(attention), row: row)
                     }
                 }
             }
-            try writer.append(item.sequence, result: item.result)
-            if let result = item.result {
-                try add(sigma: result.sigma, to: &aggregate, context: partialURL.path)
-                projectionAggregate?.add(result.projection)
+            try writer.append(item)
+            if let spectra = item.spectra {
+                try add(sigma: spectra.sigma, to: &aggregate, context: partialURL.path)
+                if let projection = item.projection { projectionAggregate?.add(projection.byName) }
             }
         }
         let jobs = HeadJobs(threads: options.threads, queueLimit: 2 * L * H, n: n, checker: checker)
@@ -169,8 +183,10 @@ public final class Analysis {
         func commit(_ item: (window: PackedSequence, result: SequenceResult, group: DispatchGroup)) throws(AnalysisError) {
             item.group.wait()
             try item.result.check()
-            try journal.append(item.window, result: metadata.spectra ? item.result : nil)
-            try writer.append(item.window, result: metadata.spectra ? item.result : nil)
+            let record = metadata.spectra ? item.result.record(for: item.window, projections: metadata.projection != nil)
+                                          : SequenceRecord(window: item.window)
+            try journal.append(record)
+            try writer.append(record)
             if metadata.spectra {
                 for (slot, spectrum) in item.result.spectra.enumerated() {
                     guard let spectrum else { throw .numeric("window \(item.window.index): no spectrum for layer \(slot / H), head \(slot % H)") }
@@ -186,7 +202,7 @@ public final class Analysis {
             for window in windows.dropFirst(resumedFrom) {
                 if shouldStop() { break }
                 let row = writer.sequenceCount + (pending == nil ? 0 : 1)
-                let dump = metadata.dumpAttention < 0 || row < Int(metadata.dumpAttention)
+                let dump = metadata.isDumped(row: row)
                 let result = SequenceResult(layers: L, heads: H, n: n, dims: checker?.dims.count ?? 0,
                                             epsilons: checker?.epsilons.count ?? 0)
                 let group = DispatchGroup()
@@ -198,7 +214,7 @@ public final class Analysis {
                     _ = try encoder.forward(inputIds: window.inputIds, capture: capture, threads: options.threads) { attention in
                         // With spectra on, the head kernels check P while widening it (one pass, not two).
                         if !metadata.spectra { try Self.checkFinite(attention, context: context) }
-                        if dump { try writer.writeAttention(attention, row: row) }
+                        if dump { try writer.writeAttention(AttentionRows(attention), row: row) }
                         if metadata.spectra { jobs.submit(attention, into: result, group: group, draws: draws, context: context) }
                     }
                 }

@@ -41,15 +41,15 @@ struct ProjectionErrorFigure {
         }
         if !lo.isFinite { lo = 0.01; hi = 1 }
         let yDomain = LogScale.niceDomain(lo: lo, hi: hi)
-        var entries = ProjectionMethod.allCases.map { Legend.Entry(label: $0.title, color: color($0)) }
-        entries.append(.init(label: "band: 25–75 % of heads", color: "#999999", swatch: true))
+        // Each method's sample is its line over its own band colour, as drawn in the plot.
+        var entries = ProjectionMethod.allCases.map { Legend.Entry(label: $0.title, color: color($0), band: true) }
         if withProjection.count > 1 {
             for (i, stats) in withProjection.enumerated() {
                 entries.append(.init(label: FigureLayout.fit(stats.run.label, maxWidth: 190, size: Legend.size), color: "#444444",
                                      dash: ColorMap.dashes[i % ColorMap.dashes.count]))
             }
         }
-        let legend = Legend(title: "median over heads", entries: entries)
+        let legend = Legend(title: "median, 25–75 % band", entries: entries)
         let epsilons = Array(Set(withProjection.flatMap { $0.run.projection?.epsilons ?? [] })).sorted()
         let epsLabels = epsilons.map { "ε = \(formatNumber($0))" }
         let epsColumn = (epsLabels.map { TextMetrics.width($0, size: Axis.tickSize) }.max() ?? 0) + 8
@@ -130,8 +130,9 @@ struct ProjectionErrorFigure {
             guard let p = stats.run.projection else { continue }
             var s = withProjection.count > 1 ? "\(stats.run.label): " : ""
             let pieces = p.epsilons.map { e -> String in
-                let found = [ProjectionMethod.theorem1, .theorem2, .svdOptimal].map { m in
-                    "\(m == .theorem1 ? "Theorem 1" : m == .theorem2 ? "Theorem 2" : "SVD") " + (stats.smallestK(m, below: e).map { "k = \($0)" } ?? "none ≤ \(p.dims.last ?? 0)")
+                let found = [ProjectionMethod.theorem1, .theorem2, .pooling, .svdOptimal].map { m in
+                    let name = m == .theorem1 ? "Theorem 1" : m == .theorem2 ? "Theorem 2" : m == .pooling ? "mean pooling" : "SVD"
+                    return "\(name) " + (stats.smallestK(m, below: e).map { "k = \($0)" } ?? "none ≤ \(p.dims.last ?? 0)")
                 }
                 return "ε = \(formatNumber(e)): " + found.joined(separator: ", ")
             }
@@ -143,7 +144,8 @@ struct ProjectionErrorFigure {
             if !vacuous.isEmpty {
                 s += " For ε = \(vacuous.joined(separator: ", ")) the JL bound needs k > n = \(stats.run.sequenceLength), so Theorem 1 promises nothing there; the measured errors show how far practice is from the bound."
             }
-            parts.append(s.prefix(1).uppercased() + s.dropFirst())
+            // A run label keeps its own spelling; only a sentence of our own is capitalised.
+            parts.append(withProjection.count > 1 ? s : s.prefix(1).uppercased() + s.dropFirst())
         }
         return parts.joined(separator: " ")
     }

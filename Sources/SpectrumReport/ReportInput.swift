@@ -98,7 +98,7 @@ public struct ReportFact: Sendable, Equatable {
     }
 }
 
-/// Results of the Theorem 1 / Theorem 2 projection checks of one run (DESIGN §4).
+/// Results of the Theorem 1 / Theorem 2 projection checks of one run (definitions in docs/ARCHITECTURE.md).
 public struct ProjectionResults: Sendable {
     /// `[K]` projected dimensions k, ascending, e.g. [16, 32, 64, 128, 256].
     public var dims: [Int]
@@ -159,13 +159,31 @@ public struct ReportOptions: Sendable {
     public var title: String?
     /// Output folder; replaced atomically as a whole.
     public var output: URL
+    /// Logarithmic x axis of the cumulative spectrum (the head of the curve spread out).
+    public var logX: Bool
+    /// Also write `cumulative_spectrum_heads.csv`: the mean and std curve of every (layer, head).
+    public var perHead: Bool
+    /// Raster and print copies of every SVG, made with librsvg's `rsvg-convert`.
+    public var imageFormats: [ImageFormat]
 
     /// Creates options; `k` defaults to the paper's 128.
-    public init(k: Int = 128, title: String? = nil, output: URL) {
+    public init(k: Int = 128, title: String? = nil, output: URL, logX: Bool = false, perHead: Bool = false,
+                imageFormats: [ImageFormat] = []) {
         self.k = k
         self.title = title
         self.output = output
+        self.logX = logX
+        self.perHead = perHead
+        self.imageFormats = imageFormats
     }
+}
+
+/// A copy of each figure beside its SVG.
+public enum ImageFormat: String, Sendable, CaseIterable {
+    /// PNG at 2× the SVG's pixel size (slides).
+    case png
+    /// PDF, vector (papers).
+    case pdf
 }
 
 /// Errors of the report writer; each message names the run, field or path involved.
@@ -178,6 +196,8 @@ public enum ReportError: Error, CustomStringConvertible, Equatable {
     case invalidInput(run: String, field: String, problem: String)
     /// The output folder cannot be created or replaced.
     case outputNotWritable(path: String, reason: String)
+    /// A PNG or PDF copy could not be made (no `rsvg-convert`, or it failed on a figure).
+    case imageConversion(file: String, reason: String)
 
     /// A one-line message naming what is wrong and where.
     public var description: String {
@@ -185,11 +205,13 @@ public enum ReportError: Error, CustomStringConvertible, Equatable {
         case .noRuns:
             return "spectrum-report: no run files given"
         case .invalidK(let k):
-            return "spectrum-report: --k must be a positive integer (got \(k))"
+            return "k (the index of the heatmap's c_k) must be a positive integer (got \(k))"
         case let .invalidInput(run, field, problem):
             return "spectrum-report: run '\(run)': \(field) \(problem)"
         case let .outputNotWritable(path, reason):
             return "spectrum-report: cannot write the report to '\(path)': \(reason); nothing was written"
+        case let .imageConversion(file, reason):
+            return "spectrum-report: cannot convert \(file): \(reason); nothing was written"
         }
     }
 }

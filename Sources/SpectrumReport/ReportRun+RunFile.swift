@@ -1,8 +1,10 @@
 import Foundation
-import SpectrumAnalysis
+import RunFormat
+import SpectrumMetrics
 
 extension ReportRun {
     /// The report's view of a run file: aggregates, per-sequence metrics and projection medians.
+    /// The creation time is left out of the facts: the same run must give the same report.
     /// - Parameter label: the legend label; default "model · corpus · n = …" from the file's attributes.
     /// - Throws: when the file is not a complete run with spectra (an `extract`-only file needs `svd` first).
     public init(runFile: RunFile, label: String? = nil) throws(AnalysisError) {
@@ -24,12 +26,15 @@ extension ReportRun {
             ReportFact(key: "seed", value: String(m.seed)),
             ReportFact(key: "singular values", value: "LAPACK, \(m.svdMethod) route, double precision"),
             ReportFact(key: "tool version", value: m.toolVersion),
-            ReportFact(key: "created", value: m.created),
             ReportFact(key: "model sha256", value: m.modelSHA256),
             ReportFact(key: "corpus sha256", value: m.corpusSHA256),
         ]
         if !runFile.isComplete { facts.append(ReportFact(key: "status", value: "partial run (not complete)")) }
         if m.shard.count > 1 { facts.append(ReportFact(key: "shard", value: m.shard.description)) }
+        let partialMerge = m.isPartialMerge
+            ? "partial merge: shard\(m.missingShards.count == 1 ? "" : "s") \(m.missingShards.map { "\($0)/\(m.mergedShardCount)" }.joined(separator: ", ")) missing"
+            : nil
+        if let partialMerge { facts.append(ReportFact(key: "status", value: partialMerge)) }
         var projection: ProjectionResults?
         if let setup = m.projection, !setup.dims.isEmpty {
             let n = m.sequenceLength
@@ -44,7 +49,7 @@ extension ReportRun {
             facts.append(ReportFact(key: "projection", value: "k ∈ {\(setup.dims.map(String.init).joined(separator: ", "))}, δ = \(setup.delta), \(setup.trials) trial(s)"))
         }
         self.init(
-            label: label ?? "\(model) · \(corpus) · n = \(m.sequenceLength)",
+            label: (label ?? "\(model) · \(corpus) · n = \(m.sequenceLength)") + (m.isPartialMerge ? " (partial merge)" : ""),
             facts: facts, layers: m.layers, heads: m.heads, sequenceLength: m.sequenceLength,
             sequenceCount: runFile.sequenceCount,
             cumulativeSum: aggregate.cumulativeSum, cumulativeSumSquares: aggregate.cumulativeSumSquares,

@@ -1,13 +1,20 @@
 import Foundation
+import SpectrumMetrics
 
 /// Quantile with linear interpolation between order statistics (Hyndman–Fan type 7, the
 /// default of numpy and R): position `q·(m−1)` in the sorted values. NaN when empty.
 public func quantile(_ values: [Double], _ q: Double) -> Double {
     let sorted = values.filter { $0.isFinite }.sorted()
     guard !sorted.isEmpty else { return .nan }
-    let position = q * Double(sorted.count - 1)
-    let lower = Int(position.rounded(.down)), upper = min(lower + 1, sorted.count - 1)
-    return sorted[lower] + (position - Double(lower)) * (sorted[upper] - sorted[lower])
+    // The toolkit's one quantile definition (linear interpolation, NumPy's default).
+    return ErrorStatistics.quantile(sorted, q)
+}
+
+/// The per-sequence metrics of a run file, by their dataset names.
+public enum RunMetric: String, CaseIterable, Sendable {
+    case k90, k95, k99
+    case entropyRank = "entropy_rank"
+    case stableRank = "stable_rank"
 }
 
 /// Median, lower and upper quartile of a sample.
@@ -125,22 +132,19 @@ public struct RunStatistics: Sendable {
         spearman((1...run.layers).map(Double.init), layerMeanC(at: k))
     }
 
-    /// Named per-sequence metric `[S, L, H]` as doubles.
-    public func metric(_ name: String) -> [Double] {
-        switch name {
-        case "k90": return run.k90.map(Double.init)
-        case "k95": return run.k95.map(Double.init)
-        case "k99": return run.k99.map(Double.init)
-        case "entropy_rank": return run.entropyRank
-        default: return run.stableRank
+    /// A per-sequence metric `[S, L, H]` as doubles.
+    public func metric(_ metric: RunMetric) -> [Double] {
+        switch metric {
+        case .k90: return run.k90.map(Double.init)
+        case .k95: return run.k95.map(Double.init)
+        case .k99: return run.k99.map(Double.init)
+        case .entropyRank: return run.entropyRank
+        case .stableRank: return run.stableRank
         }
     }
 
-    /// Metric names in `metric(_:)`.
-    public static let metricNames = ["k90", "k95", "k99", "entropy_rank", "stable_rank"]
-
     /// Spread over sequences and heads of a metric for one layer (nil = all layers).
-    public func metricSpread(_ name: String, layer: Int?) -> Spread {
+    public func metricSpread(_ name: RunMetric, layer: Int?) -> Spread {
         let values = metric(name)
         let lh = run.layers * run.heads
         var selected: [Double] = []

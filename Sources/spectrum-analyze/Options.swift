@@ -7,7 +7,7 @@ struct InputOptions: ParsableArguments {
     @Option(help: "Hugging Face model folder (config.json, model.safetensors, tokenizer.json).")
     var model: String
 
-    @Option(help: "Corpus: .txt, .txt.gz, .jsonl or a folder of .txt files.")
+    @Option(help: "Corpus: .txt, .txt.gz, .jsonl, .jsonl.gz, or a folder of .txt and .txt.gz files (read in name order).")
     var corpus: String
 
     @Option(help: "JSON field holding the text in .jsonl corpora.")
@@ -22,10 +22,7 @@ struct InputOptions: ParsableArguments {
     @Option(help: "Process shard i of N (0-based), e.g. 2/8: windows w with w mod N = i.")
     var shard: Shard = .single
 
-    @Option(help: "Seed of every random draw (projection matrices).")
-    var seed: UInt64 = 0
-
-    @Option(help: "Worker threads for the SVD stage (default: the number of cores).")
+    @Option(help: ArgumentHelp("Worker threads for the per-head spectra and projections (the encoder always runs on one, so results do not depend on it).", valueName: "n"))
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
     func validate() throws {
@@ -36,12 +33,18 @@ struct InputOptions: ParsableArguments {
     }
 }
 
+/// The seed of the random projections (`run` only: `extract` draws nothing).
+struct ComputeOptions: ParsableArguments {
+    @Option(help: "Seed of every random draw (projection matrices).")
+    var seed: UInt64 = 0
+}
+
 /// Where the run file goes and how existing files are treated.
 struct OutputOptions: ParsableArguments {
     @Option(name: .shortAndLong, help: "Run file to write (HDF5).")
     var output: String
 
-    @Flag(help: "Overwrite an existing output file.")
+    @Flag(help: "Replace an existing output run file and any partial run of it (never a folder or another kind of file).")
     var force = false
 
     @Flag(help: "Continue OUTPUT.partial left by an interrupted run.")
@@ -55,13 +58,23 @@ struct OutputOptions: ParsableArguments {
     }
 }
 
-/// What is dumped besides the spectra.
-struct DumpOptions: ParsableArguments {
+/// Which sequences `run` dumps P (and Q, K, V) for; `extract` always dumps every sequence.
+struct AttentionDumpOptions: ParsableArguments {
     @Option(help: "Dump P for the first N sequences, or 'all'.")
     var dumpAttention: Count = .some(0)
 
-    @Flag(help: "Dump per-head Q, K, V with P.")
+    @Flag(help: "Dump per-head Q, K, V with P (needs --dump-attention).")
     var dumpQkv = false
+
+    func validate() throws {
+        if dumpQkv && dumpAttention == .some(0) {
+            throw ValidationError("--dump-qkv dumps Q, K, V beside P: give --dump-attention N or all as well")
+        }
+    }
+}
+
+/// How dumped tensors are stored.
+struct DumpOptions: ParsableArguments {
 
     @Option(help: "Storage type of dumped tensors: float32 or float16.")
     var attentionDtype: AttentionStorage = .float32
@@ -82,7 +95,8 @@ struct ProjectionArguments: ParsableArguments {
     @Option(help: "Independent draws of R per sequence and k.")
     var projectionTrials: Int = 1
 
-    @Option(help: "δ of Theorem 2 (E = δR, F = e^-δ R); default 1/n.")
+    // Unconditional parsing: "-1" is a value (refused by validate()), not an unknown flag.
+    @Option(parsing: .unconditional, help: "δ of Theorem 2 (E = δR, F = e^-δ R); default 1/n.")
     var delta: Double?
 
     @Flag(help: "Skip the projection checks.")

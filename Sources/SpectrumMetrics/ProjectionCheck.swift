@@ -74,7 +74,7 @@ public struct ProjectionChecker: Sendable {
     }
 
     /// A checker with explicit dimensions (tests use k = n, which runs never do).
-    init(n: Int, dims: [Int], epsilons: [Double], delta: Double, trials: Int) {
+    public init(n: Int, dims: [Int], epsilons: [Double], delta: Double, trials: Int) {
         self.n = n
         self.dims = dims
         self.epsilons = epsilons

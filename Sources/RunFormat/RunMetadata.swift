@@ -1,4 +1,5 @@
 import Foundation
+import SpectrumMetrics
 import HDF5Store
 
 /// The root attributes of a run file (docs/FORMAT.md): everything needed to reproduce the run.
@@ -18,14 +19,17 @@ public struct RunMetadata: Sendable, Equatable {
     public var sequenceLength = 0
     public var corpusPath = ""
     public var corpusSHA256 = ""
-    public var packing = Packing.contiguous.rawValue
+    /// The files of a folder corpus, one `name<TAB>bytes<TAB>sha256<TAB>byte offset` entry each
+    /// (decompressed sizes and offsets into the concatenated stream); empty for a single file.
+    public var corpusFiles: [String] = []
+    public var packing = "contiguous"
     public var textField = "text"
-    /// Windows requested before sharding, −1 for all.
-    public var sequencesRequested: Int64 = -1
+    /// Windows requested before sharding; nil for all (stored as −1).
+    public var sequencesRequested: Int?
     /// Rows this file holds when complete.
     public var sequencesPlanned = 0
-    /// Sequences whose P is dumped, −1 for all.
-    public var dumpAttention: Int64 = 0
+    /// Sequences whose P is dumped (the first ones of the file); nil for all (stored as −1).
+    public var dumpAttention: Int? = 0
     public var dumpQKV = false
     public var attentionStorage = AttentionStorage.float32
     /// Deflate level of dumped tensors (0 = off).
@@ -39,6 +43,10 @@ public struct RunMetadata: Sendable, Equatable {
     public var projection: ProjectionSetup?
     /// Shard files a merged file was made from.
     public var mergedFrom: [String] = []
+    /// Indices of the shards a partial merge (`merge --allow-partial`) lacks; empty otherwise.
+    public var missingShards: [Int] = []
+    /// Shard count N of the shards a merged file was made from (0 for an unmerged file).
+    public var mergedShardCount = 0
 
     /// An empty description, filled in by the pipeline or read from a file.
     public init() {}
@@ -49,13 +57,23 @@ public struct RunMetadata: Sendable, Equatable {
         public var epsilons: [Double]
         public var delta: Double
         public var trials: Int
+
+        public init(dims: [Int], epsilons: [Double], delta: Double, trials: Int) {
+            self.dims = dims
+            self.epsilons = epsilons
+            self.delta = delta
+            self.trials = trials
+        }
     }
 
     /// Rows of the P dump for a file of `rows` sequences.
-    func dumpedRows(of rows: Int) -> Int { dumpAttention < 0 ? rows : min(rows, Int(dumpAttention)) }
+    public func dumpedRows(of rows: Int) -> Int { dumpAttention.map { min(rows, $0) } ?? rows }
+
+    /// Whether the attention of the sequence in `row` is dumped.
+    public func isDumped(row: Int) -> Bool { dumpAttention.map { row < $0 } ?? true }
 
     /// Writes the attributes onto the root group (projection settings onto `/projection`).
-    func write(to file: File) throws {
+    package func write(to file: File) throws {
         let a = file.attributes
         try a.set("format", "spectrum-run")
         try a.set("format_version", Self.formatVersion)
@@ -72,16 +90,22 @@ public struct RunMetadata: Sendable, Equatable {
         }
         try a.set("corpus_path", corpusPath)
         try a.set("corpus_sha256", corpusSHA256)
+        if !corpusFiles.isEmpty { try a.set("corpus_files", corpusFiles) }
         try a.set("packing", packing)
         try a.set("text_field", textField)
-        try a.set("sequences_requested", sequencesRequested)
-        try a.set("dump_attention", dumpAttention)
+        // The file format keeps its −1 for "all".
+        try a.set("sequences_requested", Int64(sequencesRequested ?? -1))
+        try a.set("dump_attention", Int64(dumpAttention ?? -1))
         try a.set("dump_qkv", Int64(dumpQKV ? 1 : 0))
         try a.set("attention_dtype", attentionStorage.rawValue)
         try a.set("seed", Int64(bitPattern: seed))
         try a.set("svd_method", svdMethod)
         try a.set("spectra", Int64(spectra ? 1 : 0))
-        if !mergedFrom.isEmpty { try a.set("merged_from", mergedFrom) }
+        if !mergedFrom.isEmpty {
+            try a.set("merged_from", mergedFrom)
+            try a.set("merged_shard_count", Int64(mergedShardCount))
+        }
+        if !missingShards.isEmpty { try a.set("missing_shards", missingShards.map { Int64($0) }) }
         if let projection {
             let group = try file.requireGroup("projection")
             try group.attributes.set("delta", projection.delta)
@@ -90,10 +114,12 @@ public struct RunMetadata: Sendable, Equatable {
     }
 
     /// Reads and validates the attributes of a run file.
-    init(reading file: File) throws(AnalysisError) {
+    package init(reading file: File) throws(AnalysisError) {
         let path = file.path
         func attribute<T>(_ body: () throws -> T) throws(AnalysisError) -> T {
-            do { return try body() } catch { throw .runFile(path: path, reason: String(describing: error)) }
+            do { return try body() } catch let error as AnalysisError { throw error } catch {
+                throw .runFile(path: path, reason: String(describing: error))
+            }
         }
         let a = file.attributes
         let format = try attribute { try a.contains("format") ? try a.string("format") : "" }
@@ -117,18 +143,29 @@ public struct RunMetadata: Sendable, Equatable {
             sequencesPlanned = Int(try a.int64("sequences_planned"))
             corpusPath = try a.string("corpus_path")
             corpusSHA256 = try a.string("corpus_sha256")
+            if try a.contains("corpus_files") { corpusFiles = try a.stringArray("corpus_files") }
             packing = try a.string("packing")
             textField = try a.string("text_field")
-            sequencesRequested = try a.int64("sequences_requested")
-            dumpAttention = try a.int64("dump_attention")
+            let requested = try a.int64("sequences_requested"), dumped = try a.int64("dump_attention")
+            guard requested >= -1, dumped >= -1, requested <= 1 << 40, dumped <= 1 << 40 else {
+                throw AnalysisError.runFile(path: path, reason: "sequences_requested \(requested) or dump_attention \(dumped) is out of range")
+            }
+            sequencesRequested = requested < 0 ? nil : Int(requested)
+            dumpAttention = dumped < 0 ? nil : Int(dumped)
             dumpQKV = try a.int64("dump_qkv") != 0
-            attentionStorage = AttentionStorage(rawValue: try a.string("attention_dtype")) ?? .float32
+            let storage = try a.string("attention_dtype")
+            guard let known = AttentionStorage(rawValue: storage) else {
+                throw AnalysisError.runFile(path: path, reason: "attention_dtype '\(storage)' is neither float32 nor float16")
+            }
+            attentionStorage = known
             compression = Int(try a.int64("compression"))
             seed = UInt64(bitPattern: try a.int64("seed"))
             svdMethod = try a.string("svd_method")
             spectra = try a.int64("spectra") != 0
             shard = try Shard(index: Int(try a.int64("shard_index")), count: Int(try a.int64("shard_count")))
             if try a.contains("merged_from") { mergedFrom = try a.stringArray("merged_from") }
+            if try a.contains("merged_shard_count") { mergedShardCount = Int(try a.int64("merged_shard_count")) }
+            if try a.contains("missing_shards") { missingShards = try a.int64Array("missing_shards").map { Int($0) } }
             if try file.exists("projection") {
                 let group = try file.openGroup("projection")
                 projection = ProjectionSetup(
@@ -154,14 +191,44 @@ public struct RunMetadata: Sendable, Equatable {
         }
     }
 
+    /// Whether this file is a merge that lacks shards (`merge --allow-partial`).
+    public var isPartialMerge: Bool { !missingShards.isEmpty }
+
+    /// The attributes that describe what was computed, as `(attribute name, value)` pairs in file
+    /// order: everything but the creation time, the shard, the planned row count and merge provenance.
+    /// Files belong to the same run exactly when these agree; a resume must match them too.
+    package var identityFields: [(name: String, value: String)] {
+        var fields: [(String, String)] = [
+            ("tool_version", toolVersion), ("model_path", modelPath), ("model_sha256", modelSHA256),
+            ("model_type", modelType), ("layers", "\(layers)"), ("heads", "\(heads)"), ("head_dim", "\(headDimension)"),
+            ("hidden_size", "\(hiddenSize)"), ("seq_len", "\(sequenceLength)"), ("corpus_path", corpusPath),
+            ("corpus_sha256", corpusSHA256), ("packing", packing), ("text_field", textField),
+            ("sequences_requested", "\(sequencesRequested ?? -1)"), ("dump_attention", "\(dumpAttention ?? -1)"),
+            ("dump_qkv", dumpQKV ? "1" : "0"), ("attention_dtype", attentionStorage.rawValue),
+            ("compression", "\(compression)"), ("seed", "\(seed)"), ("svd_method", svdMethod),
+            ("spectra", spectra ? "1" : "0"),
+        ]
+        if let projection {
+            fields += [("projection/dims", "\(projection.dims)"), ("projection/epsilons", "\(projection.epsilons)"),
+                       ("projection/delta", "\(projection.delta)"), ("projection/trials", "\(projection.trials)")]
+        } else {
+            fields.append(("projection", "off"))
+        }
+        return fields
+    }
+
+    /// The identity attributes that differ from `other`'s, each as "name: this vs other".
+    package func differences(from other: RunMetadata) -> [String] {
+        let theirs = Dictionary(other.identityFields.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a })
+        let mine = Dictionary(identityFields.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a })
+        let names = identityFields.map(\.name) + other.identityFields.map(\.name).filter { mine[$0] == nil }
+        return names.compactMap { name in
+            let (a, b) = (mine[name] ?? "(absent)", theirs[name] ?? "(absent)")
+            return a == b ? nil : "\(name): \(a) vs \(b)"
+        }
+    }
+
     /// The fields that must agree for files to belong to the same run (everything but shard,
     /// creation time and merge provenance).
-    func sameRun(as other: RunMetadata) -> Bool {
-        var a = self, b = other
-        (a.created, b.created) = ("", "")
-        (a.shard, b.shard) = (.single, .single)
-        (a.mergedFrom, b.mergedFrom) = ([], [])
-        (a.sequencesPlanned, b.sequencesPlanned) = (0, 0)
-        return a == b
-    }
+    package func sameRun(as other: RunMetadata) -> Bool { differences(from: other).isEmpty }
 }

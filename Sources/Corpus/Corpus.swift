@@ -1,5 +1,17 @@
 import Foundation
 
+/// One file of a folder corpus: where its (decompressed) bytes sit in the concatenated stream.
+public struct CorpusFile: Sendable, Equatable {
+    /// File name inside the folder.
+    public var name: String
+    /// Decompressed bytes.
+    public var byteCount: Int
+    /// SHA-256 of the decompressed bytes.
+    public var sha256: String
+    /// Offset of its first byte in the folder's byte stream.
+    public var byteOffset: Int
+}
+
 /// One non-empty line of a corpus, trimmed, with where it came from.
 public struct CorpusLine: Sendable, Equatable {
     /// The trimmed text (UTF-8 decoded with U+FFFD replacing invalid bytes).
@@ -30,16 +42,24 @@ public struct Corpus: Sendable {
     public let byteCount: Int
     /// SHA-256 of the decompressed bytes (a folder: its files concatenated in name order).
     public let sha256: String
+    /// The files of a folder corpus, in reading order (empty for a single file), so that a byte
+    /// offset into the concatenated stream can be traced back to its file.
+    public let files: [CorpusFile]
 
     /// Reads a corpus file or directory.
     /// - Parameter textField: the JSON field holding the text in `.jsonl` corpora.
-    public init(contentsOf url: URL, textField: String = "text") throws(AnalysisError) {
+    public init(contentsOf url: URL, textField: String = "text") throws(CorpusError) {
         path = url.path
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
-            throw .corpus(path: url.path, reason: "no such file or directory")
+            throw .unreadable(path: url.path, reason: "no such file or directory")
+        }
+        let lowercased = url.lastPathComponent.lowercased()
+        if !isDirectory.boolValue, lowercased.hasSuffix(".json") || lowercased.hasSuffix(".json.gz") {
+            throw .unreadable(path: url.path, reason: "is a .json file; give JSON lines (one object per line) as .jsonl, or plain text as .txt")
         }
         var collected: [CorpusLine] = []
+        var files: [CorpusFile] = []
         var base = 0
         var hasher = SHA256()
         if isDirectory.boolValue {
@@ -48,12 +68,15 @@ public struct Corpus: Sendable {
                 names = try FileManager.default.contentsOfDirectory(atPath: url.path)
                     .filter { $0.hasSuffix(".txt") || $0.hasSuffix(".txt.gz") }.sorted()
             } catch {
-                throw .corpus(path: url.path, reason: "cannot list directory: \(error.localizedDescription)")
+                throw .unreadable(path: url.path, reason: "cannot list directory: \(error.localizedDescription)")
             }
-            guard !names.isEmpty else { throw .corpus(path: url.path, reason: "directory holds no .txt or .txt.gz files") }
+            guard !names.isEmpty else { throw .unreadable(path: url.path, reason: "directory holds no .txt or .txt.gz files") }
             for name in names {
                 let bytes = try Corpus.readBytes(url.appendingPathComponent(name))
                 hasher.update(bytes)
+                var own = SHA256()
+                own.update(bytes)
+                files.append(CorpusFile(name: name, byteCount: bytes.count, sha256: own.finalize(), byteOffset: base))
                 Corpus.splitLines(bytes, base: base, into: &collected)
                 base += bytes.count
             }
@@ -68,10 +91,11 @@ public struct Corpus: Sendable {
             }
             base = bytes.count
         }
-        guard !collected.isEmpty else { throw .corpus(path: url.path, reason: "the corpus holds no non-empty lines") }
+        guard !collected.isEmpty else { throw .unreadable(path: url.path, reason: "the corpus holds no non-empty lines") }
         lines = collected
         byteCount = base
         sha256 = hasher.finalize()
+        self.files = files
     }
 
     /// Wraps already split lines (for callers that have text in memory).
@@ -82,15 +106,16 @@ public struct Corpus: Sendable {
         var hasher = SHA256()
         for line in lines { hasher.update(Data(line.text.utf8)) }
         self.sha256 = hasher.finalize()
+        self.files = []
     }
 
     /// The file's bytes, gunzipped when the name ends in `.gz`.
-    static func readBytes(_ url: URL) throws(AnalysisError) -> Data {
+    static func readBytes(_ url: URL) throws(CorpusError) -> Data {
         let data: Data
         do {
             data = try Data(contentsOf: url, options: .mappedIfSafe)
         } catch {
-            throw .corpus(path: url.path, reason: "cannot read: \(error.localizedDescription)")
+            throw .unreadable(path: url.path, reason: "cannot read: \(error.localizedDescription)")
         }
         return url.pathExtension == "gz" ? try Gzip.decompress(data, path: url.path) : data
     }
@@ -115,7 +140,7 @@ public struct Corpus: Sendable {
     }
 
     /// Reads `.jsonl`: each non-blank line is an object whose `field` is a string; its text is split into lines.
-    static func splitJSONLines(_ bytes: Data, field: String, path: String, into lines: inout [CorpusLine]) throws(AnalysisError) {
+    static func splitJSONLines(_ bytes: Data, field: String, path: String, into lines: inout [CorpusLine]) throws(CorpusError) {
         var records: [CorpusLine] = []
         splitLines(bytes, base: 0, into: &records)
         for (number, record) in records.enumerated() {
@@ -123,13 +148,13 @@ public struct Corpus: Sendable {
             do {
                 object = try JSONSerialization.jsonObject(with: Data(record.text.utf8))
             } catch {
-                throw .corpus(path: path, reason: "record \(number + 1) (byte \(record.byteOffset)) is not valid JSON")
+                throw .unreadable(path: path, reason: "record \(number + 1) (byte \(record.byteOffset)) is not valid JSON")
             }
             guard let dictionary = object as? [String: Any] else {
-                throw .corpus(path: path, reason: "record \(number + 1) (byte \(record.byteOffset)) is not a JSON object")
+                throw .unreadable(path: path, reason: "record \(number + 1) (byte \(record.byteOffset)) is not a JSON object")
             }
             guard let text = dictionary[field] as? String else {
-                throw .corpus(path: path, reason: "record \(number + 1) (byte \(record.byteOffset)) has no string field \"\(field)\"")
+                throw .unreadable(path: path, reason: "record \(number + 1) (byte \(record.byteOffset)) has no string field \"\(field)\"")
             }
             for piece in text.split(separator: "\n", omittingEmptySubsequences: true) {
                 let line = trimmed(String(piece))

@@ -7,7 +7,7 @@ import Foundation
 /// the whole corpus.
 enum Gzip {
     /// Inflates all of `data`. `path` is used in error messages only.
-    static func decompress(_ data: Data, path: String) throws(AnalysisError) -> Data {
+    static func decompress(_ data: Data, path: String) throws(CorpusError) -> Data {
         var output = Data()
         output.reserveCapacity(data.count * 4)
         var offset = 0
@@ -16,7 +16,7 @@ enum Gzip {
         while offset < data.count {
             var stream = z_stream()
             guard czlib_inflate_init_gzip(&stream) == Z_OK else {
-                throw .corpus(path: path, reason: "zlib could not start inflating")
+                throw .unreadable(path: path, reason: "zlib could not start inflating")
             }
             defer { inflateEnd(&stream) }
             var status: Int32 = Z_OK
@@ -36,7 +36,7 @@ enum Gzip {
             }
             guard status == Z_STREAM_END else {
                 let reason = status == Z_BUF_ERROR ? "gzip stream is truncated" : "gzip data is corrupt (zlib status \(status))"
-                throw .corpus(path: path, reason: reason)
+                throw .unreadable(path: path, reason: reason)
             }
             offset += consumed
             // Trailing zero padding after the last member is tolerated, as gzip(1) does.

@@ -8,16 +8,22 @@ public struct PackedSequence: Sendable, Equatable {
     public var inputIds: [Int32]
     /// Byte range of the corpus lines the window's ids came from: `[start, end)`.
     public var byteRange: Range<Int>
+
+    public init(index: Int, inputIds: [Int32], byteRange: Range<Int>) {
+        self.index = index
+        self.inputIds = inputIds
+        self.byteRange = byteRange
+    }
 }
 
 /// How the corpus is cut into sequences.
 public enum Packing: String, Sendable, CaseIterable {
-    /// DESIGN §4: all lines' ids concatenated, cut into consecutive windows of `n − 2` ids, each
+    /// All lines' ids concatenated, cut into consecutive windows of `n − 2` ids, each
     /// wrapped with the post-processor's special tokens; the trailing partial window is dropped.
     case contiguous
 }
 
-/// Packs a corpus into fixed-length windows (DESIGN §4, `contiguous`).
+/// Packs a corpus into fixed-length windows (``Packing/contiguous``).
 ///
 /// Lines are tokenized lazily, in order, only as far as the requested windows need, so asking for
 /// 64 windows of a multi-gigabyte corpus tokenizes only its beginning.
@@ -31,17 +37,17 @@ public struct SequencePacker: Sendable {
     public var idsPerWindow: Int { sequenceLength - tokenizer.specialTokensAddedToSingle }
 
     /// - Throws: when n leaves no room for corpus ids.
-    public init(tokenizer: Tokenizer, sequenceLength: Int) throws(AnalysisError) {
+    public init(tokenizer: Tokenizer, sequenceLength: Int) throws(CorpusError) {
         self.tokenizer = tokenizer
         self.sequenceLength = sequenceLength
         guard sequenceLength > tokenizer.specialTokensAddedToSingle else {
-            throw .invalidOption("--seq-len \(sequenceLength) leaves no room for text next to \(tokenizer.specialTokensAddedToSingle) special tokens")
+            throw .sequenceLengthTooSmall(length: sequenceLength, specialTokens: tokenizer.specialTokensAddedToSingle)
         }
     }
 
     /// The first `limit` windows of `corpus` (all complete windows when `limit` is nil), in order.
-    /// - Throws: ``AnalysisError/corpusTooShort(path:tokens:needed:)`` when not even one window fits.
-    public func windows(of corpus: Corpus, limit: Int?) throws(AnalysisError) -> [PackedSequence] {
+    /// - Throws: ``CorpusError/tooShort(path:tokens:needed:)`` when not even one window fits.
+    public func windows(of corpus: Corpus, limit: Int?) throws(CorpusError) -> [PackedSequence] {
         let width = idsPerWindow
         let wanted = limit.map { $0 * width }
         var ids: [Int32] = []
@@ -52,7 +58,7 @@ public struct SequencePacker: Sendable {
             lineEnds.append(ids.count)
         }
         let available = ids.count / width
-        guard available > 0 else { throw .corpusTooShort(path: corpus.path, tokens: ids.count, needed: width) }
+        guard available > 0 else { throw .tooShort(path: corpus.path, tokens: ids.count, needed: width) }
         let count = min(available, limit ?? available)
         var result: [PackedSequence] = []
         result.reserveCapacity(count)

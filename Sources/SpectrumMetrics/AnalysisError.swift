@@ -11,6 +11,8 @@ public enum AnalysisError: Error, CustomStringConvertible, Sendable {
     case invalidOption(String)
     /// A run file that is missing, of another format or version, or inconsistent.
     case runFile(path: String, reason: String)
+    /// A run file from elsewhere on which libhdf5 crashed or hung (checked in a child process).
+    case corruptRunFile(path: String, reason: String)
     /// Shard files that do not belong to the same run.
     case incompatibleShards(String)
     /// NaN or ±Inf appeared in a computed quantity.
@@ -29,10 +31,11 @@ public enum AnalysisError: Error, CustomStringConvertible, Sendable {
             return "corpus \(path): has \(tokens) tokens, one window needs \(needed)"
         case .invalidOption(let message): return message
         case .runFile(let path, let reason): return "run file \(path): \(reason)"
+        case .corruptRunFile(let path, let reason): return "corrupt run file \(path): \(reason)"
         case .incompatibleShards(let message): return "cannot merge: \(message)"
         case .numeric(let message): return "numeric trouble: \(message)"
         case .outputExists(let path):
-            return "\(path) already exists; pass --force to overwrite it (or --resume to continue a partial run)"
+            return "\(path) already exists; pass --force to replace it"
         case .stage(let stage, let underlying): return "\(stage): \(underlying)"
         case .interrupted(let partialPath, let completed):
             return "interrupted after \(completed) sequences; partial results are in \(partialPath)"
@@ -42,7 +45,7 @@ public enum AnalysisError: Error, CustomStringConvertible, Sendable {
 
 /// Runs `body`, wrapping any error that is not already an ``AnalysisError`` as a `.stage` error.
 @inline(__always)
-func withStage<T>(_ stage: String, _ body: () throws -> T) throws(AnalysisError) -> T {
+package func withStage<T>(_ stage: String, _ body: () throws -> T) throws(AnalysisError) -> T {
     do {
         return try body()
     } catch let error as AnalysisError {

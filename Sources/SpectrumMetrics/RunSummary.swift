@@ -18,6 +18,16 @@ public struct RunSummary: Codable, Sendable, Equatable {
         public var theorem1MedianError: Double?
         /// The same for the SVD-optimal rank-k error.
         public var svdOptimalMedianError: Double?
+
+        public init(layer: Int, meanCumulativeAtK: Double, medianK90: Double, medianK95: Double, medianK99: Double,
+                    medianEntropyRank: Double, theorem1MedianError: Double?, svdOptimalMedianError: Double?) {
+            self.layer = layer
+            self.meanCumulativeAtK = meanCumulativeAtK
+            (self.medianK90, self.medianK95, self.medianK99) = (medianK90, medianK95, medianK99)
+            self.medianEntropyRank = medianEntropyRank
+            self.theorem1MedianError = theorem1MedianError
+            self.svdOptimalMedianError = svdOptimalMedianError
+        }
     }
 
     /// k of ``Layer/meanCumulativeAtK`` (clamped to n).
@@ -33,6 +43,15 @@ public struct RunSummary: Codable, Sendable, Equatable {
 
     /// The k_JL(ε) of the paper's Theorem 1 at this n, for reading the projection columns.
     public var kJL: [String: Double]
+
+    public init(k: Int, projectionK: Int?, sequences: Int, n: Int, layers: [Layer], kJL: [String: Double]) {
+        self.k = k
+        self.projectionK = projectionK
+        self.sequences = sequences
+        self.n = n
+        self.layers = layers
+        self.kJL = kJL
+    }
 
     /// Median of a sample (mean of the middle pair for even counts); NaN when empty.
     public static func median<T: BinaryInteger>(_ values: [T]) -> Double { median(values.map { Double($0) }) }

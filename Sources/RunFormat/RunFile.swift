@@ -1,5 +1,6 @@
 import Foundation
 import HDF5Store
+import SpectrumMetrics
 
 /// A run file opened for reading (docs/FORMAT.md).
 ///
@@ -17,11 +18,16 @@ public final class RunFile {
     let file: File
 
     /// Opens `url` read-only and validates its format version.
+    ///
+    /// A file shorter than its HDF5 superblock says (cut short by a copy or a full disk) is refused
+    /// before libhdf5 reads it. A file from elsewhere may still be damaged in ways libhdf5 does not
+    /// survive; the tools check such files in a child process first (``RunFileCheck``).
     public init(contentsOf url: URL) throws(AnalysisError) {
         self.url = url
         guard FileManager.default.fileExists(atPath: url.path) else {
             throw .runFile(path: url.path, reason: "no such file")
         }
+        try RunFileProbe.checkLength(url.path)
         do {
             file = try File.open(url.path, mode: .readOnly)
         } catch {
@@ -38,51 +44,90 @@ public final class RunFile {
         }
     }
 
-    /// Datasets with one row per sequence (attention dumps hold fewer rows and are not listed).
-    static let perSequencePaths: Set<String> = Set(
-        ["tokens/input_ids", "tokens/window_index", "tokens/byte_range", "spectrum/sigma", "projection/theorem1/fraction_below"]
-            + RunFileWriter.spectrumDatasets.map(\.0) + SequenceResult.projectionStatistics.map { "projection/\($0)" })
+    /// The datasets this file should hold.
+    public var schema: RunSchema { RunSchema(metadata) }
 
-    /// Reads a whole dataset; one with a row per sequence must have `sequenceCount` rows.
+    /// Reads a whole dataset, checking every dimension against ``RunSchema`` first (the indexing of
+    /// every caller trusts these shapes, and a corrupt file can claim any shape): per-sequence
+    /// datasets must have `sequenceCount` rows (attention at least the dumped rows), the others the
+    /// shape the metadata gives. A path the schema does not declare is read as it is.
     public func read<T: HDF5Scalar>(_ path: String, as type: T.Type = T.self) throws(AnalysisError) -> [T] {
-        let file = self.file, rows = sequenceCount, name = url.path
+        let file = self.file, name = url.path, declared = schema.dataset(path)
+        let expected = declared?.shape(metadata, rows: sequenceCount)
         return try withStage("run file \(name)") {
             guard try file.exists(path) else { throw AnalysisError.runFile(path: name, reason: "has no dataset /\(path)") }
             let dataset = try file.openDataset(path)
             let shape = try dataset.shape
-            if RunFile.perSequencePaths.contains(path), shape.first != rows {
-                throw AnalysisError.runFile(path: name, reason: "/\(path) has \(shape.first ?? 0) rows, sequence_count says \(rows)")
+            if let expected, let declared {
+                let attention = declared.dimensions.first == .dumpedSequences
+                let fits = attention ? shape.count == expected.count && shape.dropFirst() == expected.dropFirst() && (shape.first ?? 0) >= expected[0]
+                                     : shape == expected
+                guard fits else {
+                    throw AnalysisError.runFile(path: name, reason: "/\(path) has shape \(shape), the metadata call for \(expected)\(attention ? " (at least that many rows)" : "")")
+                }
             }
             return try dataset.read(as: T.self)
         }
     }
 
-    /// Reads a whole dataset that must hold exactly `count` values, checked from its shape before
-    /// anything is read: the indexing below trusts these counts, and a corrupt file can claim any shape.
-    func read<T: HDF5Scalar>(_ path: String, count: Int, as type: T.Type = T.self) throws(AnalysisError) -> [T] {
+    /// Reads a whole dataset with its shape (checked as ``read(_:as:)`` checks it).
+    public func shaped<T: HDF5Scalar>(_ path: String, as type: T.Type = T.self) throws(AnalysisError) -> ShapedArray<T> {
+        let values: [T] = try read(path, as: type)
         let file = self.file, name = url.path
-        try withStage("run file \(name)") {
-            guard try file.exists(path) else { throw AnalysisError.runFile(path: name, reason: "has no dataset /\(path)") }
-            let shape = try file.openDataset(path).shape
-            let (elements, overflow) = shape.reduce((1, false)) { partial, extent in
-                let (product, overflow) = partial.0.multipliedReportingOverflow(by: extent)
-                return (product, partial.1 || overflow)
-            }
-            guard !overflow, elements == count else {
-                throw AnalysisError.runFile(path: name, reason: "/\(path) has shape \(shape), the metadata call for \(count) values")
-            }
-        }
-        return try read(path, as: type)
+        let shape = try withStage("run file \(name)") { try file.openDataset(path).shape }
+        return ShapedArray(shape: shape, values: values)
     }
 
-    /// Whether a dataset exists.
-    public func contains(_ path: String) -> Bool { (try? file.exists(path)) ?? false }
+    /// Reads a whole dataset that must hold exactly `count` values (besides the schema's shape check).
+    func read<T: HDF5Scalar>(_ path: String, count: Int, as type: T.Type = T.self) throws(AnalysisError) -> [T] {
+        let values: [T] = try read(path, as: type)
+        guard values.count == count else {
+            throw .runFile(path: url.path, reason: "/\(path) holds \(values.count) values, the metadata call for \(count)")
+        }
+        return values
+    }
+
+    /// Whether a dataset or group exists.
+    /// - Throws: when libhdf5 cannot answer (a damaged file), instead of answering "no".
+    public func contains(_ path: String) throws(AnalysisError) -> Bool {
+        let file = self.file
+        return try withStage("run file \(url.path)") { try file.exists(path) }
+    }
+
+    /// Every row of every per-sequence dataset, as records in file order (merge reads shards so).
+    public func records() throws(AnalysisError) -> [SequenceRecord] {
+        var columns: [(RunDataset, RowValues)] = []
+        for dataset in schema.rows {
+            switch dataset.type {
+            case .int32: columns.append((dataset, .int32(try read(dataset.path))))
+            case .int64: columns.append((dataset, .int64(try read(dataset.path))))
+            case .float64: columns.append((dataset, .float64(try read(dataset.path))))
+            case .float32, .float16: continue
+            }
+        }
+        return try (0..<sequenceCount).map { (row) throws(AnalysisError) -> SequenceRecord in
+            var rows: [RunField: RowValues] = [:]
+            for (dataset, column) in columns {
+                guard let field = dataset.field else { continue }
+                let size = dataset.rowSize(metadata), range = row * size ..< (row + 1) * size
+                switch column {
+                case .int32(let v): rows[field] = .int32(Array(v[range]))
+                case .int64(let v): rows[field] = .int64(Array(v[range]))
+                case .float64(let v): rows[field] = .float64(Array(v[range]))
+                }
+            }
+            guard let record = SequenceRecord(rows: rows) else {
+                throw .runFile(path: url.path, reason: "row \(row) is inconsistent (a byte range whose end precedes its start, or a missing dataset)")
+            }
+            return record
+        }
+    }
 
     /// The spectrum aggregate stored in the file, or rebuilt from `/spectrum/sigma` for partial files.
     public func aggregate() throws(AnalysisError) -> SpectrumAggregate {
         let m = metadata
         var aggregate = SpectrumAggregate(layers: m.layers, heads: m.heads, length: m.sequenceLength)
-        if contains("spectrum/aggregate/cumulative_sum") {
+        if try contains("spectrum/aggregate/cumulative_sum") {
             let slots = m.layers * m.heads
             aggregate.cumulativeSum = try read("spectrum/aggregate/cumulative_sum", count: slots * m.sequenceLength)
             aggregate.cumulativeSumSquares = try read("spectrum/aggregate/cumulative_sum_squares", count: slots * m.sequenceLength)
@@ -103,15 +148,15 @@ public final class RunFile {
     public func projectionAggregate() throws(AnalysisError) -> ProjectionAggregate? {
         guard let projection = metadata.projection else { return nil }
         var aggregate = ProjectionAggregate(layers: metadata.layers, heads: metadata.heads, dims: projection.dims.count)
-        for name in SequenceResult.projectionStatistics {
-            let stored = "projection/aggregate/" + name.replacingOccurrences(of: "/", with: "_") + "_sum"
-            if contains(stored) {
-                aggregate.sums[name] = try read(stored, count: aggregate.size)
+        for statistic in ProjectionStatistic.allCases {
+            let stored = RunSchema.aggregatePath(statistic)
+            if try contains(stored) {
+                aggregate.sums[statistic.rawValue] = try read(stored, count: aggregate.size)
             } else {
-                let values: [Double] = try read("projection/\(name)", count: sequenceCount * aggregate.size)
+                let values: [Double] = try read("projection/\(statistic.rawValue)", count: sequenceCount * aggregate.size)
                 var sums = [Double](repeating: 0, count: aggregate.size)
                 for (i, value) in values.enumerated() { sums[i % aggregate.size] += value }
-                aggregate.sums[name] = sums
+                aggregate.sums[statistic.rawValue] = sums
             }
         }
         return aggregate
@@ -169,5 +214,25 @@ public final class RunFile {
             (String($0), ProjectionTheory.kJL(epsilon: $0, n: n))
         })
         return RunSummary(k: k, projectionK: projectionK, sequences: sequenceCount, n: n, layers: layers, kJL: kJL)
+    }
+}
+
+/// Values of a dataset in C order with their shape: element `[i₀, i₁, …]` is
+/// `values[((i₀·shape[1] + i₁)·shape[2] + …)]`.
+public struct ShapedArray<Element: Sendable>: Sendable {
+    /// Extent of each dimension, first dimension first.
+    public let shape: [Int]
+    /// The values, flat in C (row-major) order; `values.count` is the product of `shape`.
+    public let values: [Element]
+
+    /// The element at `index` (one subscript per dimension); nil when out of range.
+    public func element(at index: [Int]) -> Element? {
+        guard index.count == shape.count else { return nil }
+        var offset = 0
+        for (i, extent) in zip(index, shape) {
+            guard (0..<extent).contains(i) else { return nil }
+            offset = offset * extent + i
+        }
+        return offset < values.count ? values[offset] : nil
     }
 }

@@ -1,5 +1,3 @@
-import HDF5Store
-
 /// Sums over sequences of every projection statistic, per (layer, head, k), so shards merge exactly.
 ///
 /// The mean of a statistic over sequences is `sum / count` with `count` the spectrum aggregate's count.
@@ -15,7 +13,7 @@ public struct ProjectionAggregate: Sendable, Equatable {
     public init(layers: Int, heads: Int, dims: Int) {
         shape = [layers, heads, dims]
         let size = layers * heads * dims
-        sums = Dictionary(uniqueKeysWithValues: SequenceResult.projectionStatistics.map { ($0, [Double](repeating: 0, count: size)) })
+        sums = Dictionary(uniqueKeysWithValues: ProjectionStatistic.names.map { ($0, [Double](repeating: 0, count: size)) })
     }
 
     /// Adds one sequence's statistics (`[L, H, K]` each).
@@ -29,15 +27,5 @@ public struct ProjectionAggregate: Sendable, Equatable {
     public mutating func merge(_ other: ProjectionAggregate) throws(AnalysisError) {
         guard other.shape == shape else { throw .incompatibleShards("projection shapes differ: \(shape) vs \(other.shape)") }
         add(other.sums)
-    }
-
-    /// Writes `/projection/aggregate/<check>_<stat>_sum`.
-    func write(to file: File) throws {
-        _ = try file.requireGroup("projection/aggregate")
-        for name in SequenceResult.projectionStatistics {
-            let path = "projection/aggregate/" + name.replacingOccurrences(of: "/", with: "_") + "_sum"
-            let dataset = try file.exists(path) ? try file.openDataset(path) : try file.createDataset(path, type: .float64, shape: shape)
-            try dataset.write(sums[name] ?? [])
-        }
     }
 }

@@ -1,10 +1,13 @@
 import Foundation
 
 /// SHA-256 (FIPS 180-4) for the checksums recorded in run files. Streaming, no dependencies.
-struct SHA256 {
+public struct SHA256: Sendable {
     private var state: [UInt32] = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]
     private var buffer: [UInt8] = []
     private var length: UInt64 = 0
+
+    /// An empty hash state.
+    public init() {}
 
     private static let k: [UInt32] = [
         0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
@@ -18,7 +21,7 @@ struct SHA256 {
     ]
 
     /// Feeds bytes.
-    mutating func update(_ data: UnsafeRawBufferPointer) {
+    public mutating func update(_ data: UnsafeRawBufferPointer) {
         length &+= UInt64(data.count)
         var offset = 0
         if !buffer.isEmpty {
@@ -38,10 +41,10 @@ struct SHA256 {
     }
 
     /// Feeds `data`.
-    mutating func update(_ data: Data) { data.withUnsafeBytes { update($0) } }
+    public mutating func update(_ data: Data) { data.withUnsafeBytes { update($0) } }
 
     /// The digest as 64 lowercase hex digits.
-    mutating func finalize() -> String {
+    public mutating func finalize() -> String {
         let bits = length &* 8
         var tail: [UInt8] = [0x80]
         while (buffer.count + tail.count) % 64 != 56 { tail.append(0) }
@@ -95,7 +98,7 @@ struct SHA256 {
     }
 
     /// SHA-256 of a file's bytes, read in 4 MiB pieces.
-    static func hex(ofFile url: URL) throws -> String {
+    public static func hex(ofFile url: URL) throws -> String {
         let handle = try FileHandle(forReadingFrom: url)
         defer { try? handle.close() }
         var hasher = SHA256()

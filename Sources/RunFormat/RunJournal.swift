@@ -1,5 +1,6 @@
 import CZlib
 import Foundation
+import SpectrumMetrics
 
 /// An append-only log of committed sequences next to the partial run file, from which `--resume`
 /// rebuilds the run.
@@ -10,21 +11,17 @@ import Foundation
 /// worst a torn last record, which the reader detects and drops. The first record holds the run's
 /// identity (every option that shapes the results), which a resume must match.
 ///
-/// Payload of a sequence record (little-endian): window index i64, byte range 2 × i64, n input ids
-/// i32, then with spectra σ `[L, H, n]` f64, k90/k95/k99 `[L, H]` i32, entropy and stable rank
-/// `[L, H]` f64, and with projections every statistic `[L, H, K]` f64 and the fractions `[L, H, K, E]` f64.
-final class RunJournal {
-    let url: URL
+/// Payload of a sequence record: the record's row of every per-sequence dataset of ``RunSchema``,
+/// in schema order, each as little-endian values of the dataset's element type and row size.
+package final class RunJournal {
+    package let url: URL
     private let handle: FileHandle
-    let metadata: RunMetadata
+    package let metadata: RunMetadata
     /// Sequences recorded, in commit order.
-    private(set) var records: [(sequence: PackedSequence, result: SequenceResult?)] = []
-
-    /// The journal next to a partial file.
-    static func url(for partial: URL) -> URL { URL(fileURLWithPath: partial.path + ".journal") }
+    package private(set) var records: [SequenceRecord] = []
 
     /// Starts a new journal (replacing a stale one).
-    init(creating url: URL, metadata: RunMetadata) throws(AnalysisError) {
+    package init(creating url: URL, metadata: RunMetadata) throws(AnalysisError) {
         self.url = url
         self.metadata = metadata
         let header = Data(Self.identity(of: metadata).utf8) + Data(metadata.created.utf8)
@@ -41,7 +38,7 @@ final class RunJournal {
 
     /// Reads an existing journal, drops a torn last record and reopens it for appending.
     /// - Throws: when there is no journal, or it belongs to a run with other options.
-    init(resuming url: URL, metadata expected: RunMetadata, partialPath: String) throws(AnalysisError) {
+    package init(resuming url: URL, metadata expected: RunMetadata, partialPath: String) throws(AnalysisError) {
         self.url = url
         let data: Data
         do {
@@ -58,7 +55,8 @@ final class RunJournal {
         let createdLength = Int(header.prefix(4).littleEndianUInt32)
         let identity = String(decoding: header.dropFirst(4).dropLast(createdLength), as: UTF8.self)
         guard identity == Self.identity(of: expected) else {
-            throw .runFile(path: partialPath, reason: "was started with a different model, corpus or options; rerun with the original options or start over with --force")
+            let differences = Self.differences(recorded: identity, expected: Self.identity(of: expected))
+            throw .runFile(path: partialPath, reason: "was started with a different model, corpus or options (\(differences)); rerun with the original options or start over with --force")
         }
         var metadata = expected
         metadata.created = String(decoding: header.suffix(createdLength), as: UTF8.self)
@@ -79,39 +77,54 @@ final class RunJournal {
     deinit { try? handle.close() }
 
     /// Appends one committed sequence.
-    func append(_ sequence: PackedSequence, result: SequenceResult?) throws(AnalysisError) {
+    package func append(_ record: SequenceRecord) throws(AnalysisError) {
         var payload = Data()
-        payload.append(values: [Int64(sequence.index), Int64(sequence.byteRange.lowerBound), Int64(sequence.byteRange.upperBound)])
-        payload.append(values: sequence.inputIds)
-        if metadata.spectra, let result {
-            payload.append(values: result.sigma)
-            payload.append(values: result.k90 + result.k95 + result.k99)
-            payload.append(values: result.entropyRank + result.stableRank)
-            if metadata.projection != nil {
-                for name in SequenceResult.projectionStatistics { payload.append(values: result.projection[name] ?? []) }
-                payload.append(values: result.fractionBelow)
+        for dataset in RunSchema(metadata).rows {
+            guard let field = dataset.field else { continue }
+            switch record.values(field) {
+            case .int32(let values)?: payload.append(values: values)
+            case .int64(let values)?: payload.append(values: values)
+            case .float64(let values)?: payload.append(values: values)
+            case nil: throw .runFile(path: url.path, reason: "window \(record.windowIndex) lacks /\(dataset.path)")
             }
         }
-        var record = Data()
-        Self.appendRecord(payload, to: &record)
+        var bytes = Data()
+        Self.appendRecord(payload, to: &bytes)
         do {
-            try handle.write(contentsOf: record)
+            try handle.write(contentsOf: bytes)
         } catch {
             throw .runFile(path: url.path, reason: "cannot append to the resume journal: \(error.localizedDescription)")
         }
     }
 
     /// Deletes the journal (the run is complete).
-    func remove() {
+    package func remove() {
         try? handle.close()
         try? FileManager.default.removeItem(at: url)
     }
 
-    /// The options that must match for a resume: everything but the creation time.
+    /// The options that must match for a resume, one `name=value` line each: the run's identity
+    /// attributes plus the shard and the planned row count.
     static func identity(of metadata: RunMetadata) -> String {
-        var m = metadata
-        m.created = ""
-        return String(describing: m)
+        let fields = metadata.identityFields + [("shard", metadata.shard.description), ("sequences_planned", "\(metadata.sequencesPlanned)")]
+        return fields.map { "\($0.name)=\($0.value)" }.joined(separator: "\n")
+    }
+
+    /// "name: recorded vs now" for every identity line that differs (or "options differ" for a journal
+    /// written in another layout).
+    static func differences(recorded: String, expected: String) -> String {
+        func parse(_ text: String) -> [(String, String)] {
+            text.split(separator: "\n").map { line in
+                let parts = line.split(separator: "=", maxSplits: 1)
+                return (String(parts.first ?? ""), parts.count > 1 ? String(parts[1]) : "")
+            }
+        }
+        let old = Dictionary(parse(recorded), uniquingKeysWith: { a, _ in a })
+        let lines = parse(expected).compactMap { name, value -> String? in
+            let was = old[name] ?? "(absent)"
+            return was == value ? nil : "\(name): \(was) when started, \(value) now"
+        }
+        return lines.isEmpty ? "options differ" : lines.joined(separator: "; ")
     }
 
     private static func appendRecord(_ payload: Data, to data: inout Data) {
@@ -138,32 +151,22 @@ final class RunJournal {
         }
     }
 
-    private static func decode(_ payload: Data, metadata m: RunMetadata) -> (sequence: PackedSequence, result: SequenceResult?)? {
+    /// A record from its payload, or nil when it is short or malformed (a torn tail is dropped before).
+    private static func decode(_ payload: Data, metadata: RunMetadata) -> SequenceRecord? {
         var reader = PayloadReader(data: payload)
-        let (L, H, n) = (m.layers, m.heads, m.sequenceLength)
-        let K = m.projection?.dims.count ?? 0, E = m.projection?.epsilons.count ?? 0
-        guard let header: [Int64] = reader.read(3), let ids: [Int32] = reader.read(n) else { return nil }
-        let sequence = PackedSequence(index: Int(header[0]), inputIds: ids, byteRange: Int(header[1]) ..< Int(header[2]))
-        guard m.spectra else { return (sequence, nil) }
-        let result = SequenceResult(layers: L, heads: H, n: n, dims: K, epsilons: E)
-        guard let sigma: [Double] = reader.read(L * H * n), let ks: [Int32] = reader.read(3 * L * H),
-              let ranks: [Double] = reader.read(2 * L * H) else { return nil }
-        result.sigma = sigma
-        let heads = L * H
-        result.k90 = Array(ks[0 ..< heads])
-        result.k95 = Array(ks[heads ..< 2 * heads])
-        result.k99 = Array(ks[2 * heads ..< 3 * heads])
-        result.entropyRank = Array(ranks[0 ..< heads])
-        result.stableRank = Array(ranks[heads ..< 2 * heads])
-        if m.projection != nil {
-            for name in SequenceResult.projectionStatistics {
-                guard let values: [Double] = reader.read(L * H * K) else { return nil }
-                result.projection[name] = values
+        var rows: [RunField: RowValues] = [:]
+        for dataset in RunSchema(metadata).rows {
+            guard let field = dataset.field else { continue }
+            let count = dataset.rowSize(metadata)
+            switch dataset.type {
+            case .int32: guard let v: [Int32] = reader.read(count) else { return nil }; rows[field] = .int32(v)
+            case .int64: guard let v: [Int64] = reader.read(count) else { return nil }; rows[field] = .int64(v)
+            case .float64: guard let v: [Double] = reader.read(count) else { return nil }; rows[field] = .float64(v)
+            case .float32, .float16: return nil
             }
-            guard let fractions: [Double] = reader.read(L * H * K * E) else { return nil }
-            result.fractionBelow = fractions
         }
-        return (sequence, result)
+        guard reader.offset == payload.count else { return nil }
+        return SequenceRecord(rows: rows)
     }
 }
 
