@@ -80,7 +80,7 @@ def randomize(model, seed):
             else:
                 conv1d = ".c_attn." in name or ".c_proj." in name or ".c_fc." in name
                 fan_in = param.shape[0] if conv1d else param.shape[1]
-                scale = 2.5 if any(k in name for k in ("q_proj", "k_proj", "c_attn")) else 1.0
+                scale = 1.6 if any(k in name for k in ("q_proj", "k_proj", "c_attn")) else 1.0
                 param.copy_(scale * torch.randn_like(param) / fan_in ** 0.5)
 
 

@@ -108,6 +108,41 @@ public final class SafeTensors: @unchecked Sendable {
         }
     }
 
+    /// Converts elements `elements` of `name` (row-major order) to `Float` into `target`, as
+    /// ``floats(_:)`` does, without allocating: the decoder converts one layer at a time into a
+    /// reused buffer and embedding rows on demand.
+    /// - Precondition: `elements` lies inside the tensor and `target` holds `elements.count` floats.
+    /// - Throws: ``TransformerError/missingTensor(file:tensor:expectedShape:)`` or
+    ///   ``TransformerError/unsupportedDType(file:tensor:dtype:)``.
+    public func read(_ name: String, elements: Range<Int>? = nil, into target: UnsafeMutablePointer<Float>) throws(TransformerError) {
+        guard let entry = entries[name] else {
+            throw .missingTensor(file: url.path, tensor: name, expectedShape: [])
+        }
+        let range = elements ?? 0..<entry.elementCount
+        precondition(range.lowerBound >= 0 && range.upperBound <= entry.elementCount, "element range outside \(name)")
+        let start = dataOffset + entry.byteRange.lowerBound + range.lowerBound * entry.dtype.byteCount
+        let source = UnsafeRawBufferPointer(rebasing: mapping[start..<(start + range.count * entry.dtype.byteCount)])
+        let count = range.count
+        switch entry.dtype {
+        case .f32:
+            UnsafeMutableRawBufferPointer(start: target, count: count * 4).copyMemory(from: source)
+        case .f16:
+            for index in 0..<count {
+                target[index] = HalfPrecision.float(fromHalfBits: UInt16(littleEndian: source.loadUnaligned(fromByteOffset: 2 * index, as: UInt16.self)))
+            }
+        case .bf16:
+            for index in 0..<count {
+                target[index] = HalfPrecision.float(fromBFloat16Bits: UInt16(littleEndian: source.loadUnaligned(fromByteOffset: 2 * index, as: UInt16.self)))
+            }
+        case .f64:
+            for index in 0..<count {
+                target[index] = Float(Double(bitPattern: UInt64(littleEndian: source.loadUnaligned(fromByteOffset: 8 * index, as: UInt64.self))))
+            }
+        default:
+            throw .unsupportedDType(file: url.path, tensor: name, dtype: entry.dtype.rawValue)
+        }
+    }
+
     /// Reads `count` little-endian words of type `Word` (possibly unaligned) and maps each to a Float.
     private static func convert<Word: FixedWidthInteger>(
         _ source: UnsafeRawBufferPointer, count: Int, as _: Word.Type, _ transform: (Word) -> Float

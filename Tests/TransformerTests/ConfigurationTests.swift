@@ -40,7 +40,7 @@ final class ConfigurationTests: XCTestCase {
         let cases: [(String, String)] = [
             (#"{"hidden_size": 32}"#, "model_type"),
             (#"{"model_type": "t5"}"#, "t5"),
-            (#"{"model_type": "bert", "hidden_act": "swish"}"#, "swish"),
+            (#"{"model_type": "bert", "hidden_act": "mish"}"#, "mish"),
             (#"{"model_type": "bert", "position_embedding_type": "relative_key"}"#, "relative_key"),
             (#"{"model_type": "bert", "hidden_size": 100, "num_attention_heads": 12}"#, "multiple"),
             (#"{"model_type": "bert", "num_hidden_layers": 0}"#, "num_hidden_layers"),
