@@ -23,27 +23,55 @@ The checkpoints cover what shipped models do:
   qwen3    F32, `model.` prefix, q/k RMSNorm per head, head_dim 12, GQA 6:2, dynamic rope (inactive
            at n ≤ max_position_embeddings, as in transformers)
 
-Usage: $HOME/.cache/spectrum-toolkit/bench-venv/bin/python scripts/make-decoder-fixtures.py
+gpt2/ also gets tokenizer.json: a GPT-2-style byte-level BPE (ByteLevel pre-tokenizer, decoder and
+post-processor, no special tokens added) trained by `tokenizers` on the first lines of the jargon
+corpus, so the pipeline can run end to end on a decoder; every model's vocabulary is at least its size
+(TOKENIZER_VOCAB), so the pipeline tests may pair it with the other checkpoints. The parity tests use
+fixed ids and do not depend on it.
+
+Usage: $HOME/.cache/spectrum-toolkit/bench-venv/bin/python scripts/make-decoder-fixtures.py [corpus]
 """
+import gzip
 import json
 import os
 import shutil
+import sys
 
 import numpy as np
+import tokenizers
 import torch
 import transformers
+from tokenizers import decoders, models, pre_tokenizers, processors, trainers
 from transformers import (AutoConfig, AutoModel, GPT2Config, LlamaConfig, MistralConfig, Qwen2Config,
                           Qwen3Config)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "Tests", "Fixtures", "transformer")
 N_TOKENS = 37
+TOKENIZER_VOCAB = 300
+CORPUS = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "notebooks-data/corpora/jargon.txt.gz")
 
 torch.set_num_threads(1)
 
 
 def versions():
-    return {"torch": torch.__version__, "transformers": transformers.__version__, "numpy": np.__version__}
+    return {"torch": torch.__version__, "transformers": transformers.__version__, "tokenizers": tokenizers.__version__,
+            "numpy": np.__version__}
+
+
+def byte_level_tokenizer(path):
+    """A GPT-2-style byte-level BPE with TOKENIZER_VOCAB entries, trained on the corpus's first 2000 lines."""
+    with gzip.open(CORPUS, "rt", encoding="utf-8", errors="replace") as handle:
+        lines = [line for _, line in zip(range(2000), handle)]
+    tokenizer = tokenizers.Tokenizer(models.BPE())
+    tokenizer.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    tokenizer.decoder = decoders.ByteLevel()
+    tokenizer.post_processor = processors.ByteLevel(trim_offsets=False)
+    trainer = trainers.BpeTrainer(vocab_size=TOKENIZER_VOCAB, initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+                                  show_progress=False)
+    tokenizer.train_from_iterator(lines, trainer=trainer)
+    assert tokenizer.get_vocab_size() == TOKENIZER_VOCAB, tokenizer.get_vocab_size()
+    tokenizer.save(path)
 
 
 class Blob:
@@ -183,19 +211,20 @@ def token_ids(vocab, seed):
 
 
 def gpt2():
-    config = GPT2Config(vocab_size=211, n_embd=60, n_layer=2, n_head=5, n_inner=136, n_positions=64,
+    config = GPT2Config(vocab_size=TOKENIZER_VOCAB, n_embd=60, n_layer=2, n_head=5, n_inner=136, n_positions=64,
                         activation_function="gelu_new", layer_norm_epsilon=1e-5,
                         bos_token_id=0, eos_token_id=0)
     model = transformers.GPT2Model(config)
     randomize(model, 11)
     directory = save(model, "gpt2", torch.float32)
-    ids = token_ids(211, 1)
+    byte_level_tokenizer(os.path.join(directory, "tokenizer.json"))
+    ids = token_ids(TOKENIZER_VOCAB, 1)
     arrays, config = reference_gpt2(directory, ids)
     write_case("gpt2", ids, arrays, config, {"layers": 2, "heads": 5, "kv_heads": 5, "head_dim": 12, "hidden_size": 60})
 
 
 def llama():
-    config = LlamaConfig(vocab_size=223, hidden_size=56, intermediate_size=100, num_hidden_layers=3,
+    config = LlamaConfig(vocab_size=311, hidden_size=56, intermediate_size=100, num_hidden_layers=3,
                          num_attention_heads=4, num_key_value_heads=2, head_dim=18, max_position_embeddings=128,
                          rms_norm_eps=1e-5, attention_bias=True, mlp_bias=True, tie_word_embeddings=True,
                          rope_parameters={"rope_type": "llama3", "rope_theta": 10000.0, "factor": 8.0,
@@ -204,13 +233,13 @@ def llama():
     model = transformers.LlamaForCausalLM(config)
     randomize(model, 12)
     directory = save(model, "llama", torch.bfloat16)
-    ids = token_ids(223, 2)
+    ids = token_ids(311, 2)
     arrays, config = reference_rope_family(directory, "llama", ids)
     write_case("llama", ids, arrays, config, {"layers": 3, "heads": 4, "kv_heads": 2, "head_dim": 18, "hidden_size": 56})
 
 
 def mistral():
-    config = MistralConfig(vocab_size=197, hidden_size=64, intermediate_size=88, num_hidden_layers=2,
+    config = MistralConfig(vocab_size=307, hidden_size=64, intermediate_size=88, num_hidden_layers=2,
                            num_attention_heads=4, num_key_value_heads=2, head_dim=20, max_position_embeddings=96,
                            rms_norm_eps=1e-6, sliding_window=7)
     model = transformers.MistralModel(config)
@@ -231,7 +260,7 @@ def mistral():
     loaded = AutoConfig.from_pretrained(directory)
     assert loaded.rope_parameters["rope_type"] == "linear" and loaded.rope_parameters["rope_theta"] == 500.0, \
         loaded.rope_parameters
-    ids = token_ids(197, 3)
+    ids = token_ids(307, 3)
     arrays, config = reference_rope_family(directory, "mistral", ids)
     p = arrays["probabilities"]
     assert float(p[:, :, 20, :14].max()) == 0.0, "sliding window not applied"
@@ -239,14 +268,14 @@ def mistral():
 
 
 def qwen2():
-    config = Qwen2Config(vocab_size=181, hidden_size=48, intermediate_size=72, num_hidden_layers=3,
+    config = Qwen2Config(vocab_size=313, hidden_size=48, intermediate_size=72, num_hidden_layers=3,
                          num_attention_heads=6, num_key_value_heads=2, max_position_embeddings=80,
                          rms_norm_eps=1e-6, use_sliding_window=True, sliding_window=9, max_window_layers=1,
                          rope_parameters={"rope_type": "default", "rope_theta": 1000000.0})
     model = transformers.Qwen2Model(config)
     randomize(model, 14)
     directory = save(model, "qwen2", torch.float16)
-    ids = token_ids(181, 4)
+    ids = token_ids(313, 4)
     arrays, config = reference_rope_family(directory, "qwen2", ids)
     p = arrays["probabilities"]
     assert float(p[0, :, 30, :10].min()) > 0 and float(p[1, :, 30, :22].max()) == 0.0, "layer types not as planned"
@@ -254,14 +283,14 @@ def qwen2():
 
 
 def qwen3():
-    config = Qwen3Config(vocab_size=167, hidden_size=52, intermediate_size=84, num_hidden_layers=2,
+    config = Qwen3Config(vocab_size=317, hidden_size=52, intermediate_size=84, num_hidden_layers=2,
                          num_attention_heads=6, num_key_value_heads=2, head_dim=12, max_position_embeddings=64,
                          rms_norm_eps=1e-6, tie_word_embeddings=True,
                          rope_parameters={"rope_type": "dynamic", "rope_theta": 20000.0, "factor": 4.0})
     model = transformers.Qwen3ForCausalLM(config)
     randomize(model, 15)
     directory = save(model, "qwen3", torch.float32)
-    ids = token_ids(167, 5)
+    ids = token_ids(317, 5)
     arrays, config = reference_rope_family(directory, "qwen3", ids)
     write_case("qwen3", ids, arrays, config, {"layers": 2, "heads": 6, "kv_heads": 2, "head_dim": 12, "hidden_size": 52})
 

@@ -68,11 +68,13 @@ final class HeadJobs: @unchecked Sendable {
 
         guard let checker, let q = attention.queries, let k = attention.keys, let v = attention.values else { return }
         let d = attention.headDimension, width = n * d
+        // Grouped-query attention: K and V are per key-value head.
+        let g = attention.keyValueHead(forQueryHead: head)
         let p = Array(attention.probabilities[head * block ..< (head + 1) * block])
         let decomposition = try Matrix(rows: n, columns: n, storage: p).gramSingularVectors()
         let tensors = HeadTensors(p: p, q: Array(q[head * width ..< (head + 1) * width]),
-                                  k: Array(k[head * width ..< (head + 1) * width]),
-                                  v: Array(v[head * width ..< (head + 1) * width]), n: n, d: d)
+                                  k: Array(k[g * width ..< (g + 1) * width]),
+                                  v: Array(v[g * width ..< (g + 1) * width]), n: n, d: d)
         let errors = try checker.check(head: tensors, sigma: decomposition.sigma, vt: decomposition.vt, draws: draws)
         result.store(errors, layer: attention.layer, head: head)
     }

@@ -11,16 +11,17 @@ public struct ProjectionAggregate: Sendable, Equatable {
     /// Elements per statistic, `L·H·K`.
     public var size: Int { shape.reduce(1, *) }
 
-    /// An empty aggregate for L layers, H heads and K projection dimensions.
-    public init(layers: Int, heads: Int, dims: Int) {
+    /// An empty aggregate for L layers, H heads and K projection dimensions, over `statistics`
+    /// (all by default; a causal run leaves out the not-applicable Theorem 2 and pooling).
+    public init(layers: Int, heads: Int, dims: Int, statistics: [String]? = nil) {
         shape = [layers, heads, dims]
         let size = layers * heads * dims
-        sums = Dictionary(uniqueKeysWithValues: SequenceResult.projectionStatistics.map { ($0, [Double](repeating: 0, count: size)) })
+        sums = Dictionary(uniqueKeysWithValues: (statistics ?? SequenceResult.projectionStatistics).map { ($0, [Double](repeating: 0, count: size)) })
     }
 
     /// Adds one sequence's statistics (`[L, H, K]` each).
     public mutating func add(_ statistics: [String: [Double]]) {
-        for (name, values) in statistics where values.count == size {
+        for (name, values) in statistics where values.count == size && sums[name] != nil {
             sums[name] = zip(sums[name] ?? [], values).map { $0 + $1 }
         }
     }
@@ -34,7 +35,7 @@ public struct ProjectionAggregate: Sendable, Equatable {
     /// Writes `/projection/aggregate/<check>_<stat>_sum`.
     func write(to file: File) throws {
         _ = try file.requireGroup("projection/aggregate")
-        for name in SequenceResult.projectionStatistics {
+        for name in SequenceResult.projectionStatistics where sums[name] != nil {
             let path = "projection/aggregate/" + name.replacingOccurrences(of: "/", with: "_") + "_sum"
             let dataset = try file.exists(path) ? try file.openDataset(path) : try file.createDataset(path, type: .float64, shape: shape)
             try dataset.write(sums[name] ?? [])

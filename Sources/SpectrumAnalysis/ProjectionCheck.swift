@@ -58,6 +58,9 @@ public struct ProjectionChecker: Sendable {
     public let delta: Double
     /// Draws per k.
     public let trials: Int
+    /// Whether Theorem 2 and pooling are computed; false for causal attention, where they do not
+    /// apply (their E, F mix future positions into the past) and are reported as absent.
+    public var linformerApplicable = true
 
     /// A checker for sequence length n with the given options.
     public init(n: Int, options: ProjectionOptions) {
@@ -123,6 +126,7 @@ public struct ProjectionChecker: Sendable {
                 let rv = try Matrix.multiply(r, v)                          // R W, [k, d]
                 let projected = try Matrix.multiply(p, Matrix.multiply(r, rv, transposeA: true))
                 errors += Self.columnErrors(projected, reference, norms: columnNorms)
+                guard linformerApplicable else { continue }
                 let e = Self.scaled(r, by: delta), f = Self.scaled(rv, by: exp(-delta))
                 theorem2.append(try linformer(q: q, e: e, keys: keys, fv: f, reference: reference,
                                               rowNorms: rowNorms, spectralV: Double(spectralV)))
@@ -130,14 +134,16 @@ public struct ProjectionChecker: Sendable {
             let floor = (0..<d).compactMap { j -> Double? in
                 columnNorms[j] > 0 ? floorTails[k * d + j].squareRoot() / columnNorms[j] : nil
             }
+            let absent = ApproximationError(relative: .nan, rowMean: .nan, rowMax: .nan)
             let pool = poolingMatrix(k: k)
-            let pooled = try linformer(q: q, e: pool, keys: keys, fv: Matrix.multiply(pool, v),
-                                       reference: reference, rowNorms: rowNorms, spectralV: Double(spectralV))
+            let pooled = !linformerApplicable ? absent
+                : try linformer(q: q, e: pool, keys: keys, fv: Matrix.multiply(pool, v),
+                                reference: reference, rowNorms: rowNorms, spectralV: Double(spectralV))
             results.append(HeadProjectionResult(
                 theorem1: ErrorStatistics(errors),
                 theorem1FractionBelow: epsilons.map { eps in Double(errors.filter { $0 < eps }.count) / Double(errors.count) },
                 svdOptimal: ErrorStatistics(floor),
-                theorem2: Self.average(theorem2),
+                theorem2: linformerApplicable ? Self.average(theorem2) : absent,
                 pooling: pooled))
         }
         return results

@@ -102,8 +102,9 @@ public final class RunFile {
     /// The projection aggregate stored in the file, or rebuilt from the per-sequence statistics.
     public func projectionAggregate() throws(AnalysisError) -> ProjectionAggregate? {
         guard let projection = metadata.projection else { return nil }
-        var aggregate = ProjectionAggregate(layers: metadata.layers, heads: metadata.heads, dims: projection.dims.count)
-        for name in SequenceResult.projectionStatistics {
+        var aggregate = ProjectionAggregate(layers: metadata.layers, heads: metadata.heads, dims: projection.dims.count,
+                                            statistics: metadata.projectionStatistics)
+        for name in metadata.projectionStatistics {
             let stored = "projection/aggregate/" + name.replacingOccurrences(of: "/", with: "_") + "_sum"
             if contains(stored) {
                 aggregate.sums[name] = try read(stored, count: aggregate.size)

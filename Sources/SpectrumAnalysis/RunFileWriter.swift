@@ -82,7 +82,11 @@ final class RunFileWriter {
             let type: ElementType = m.attentionStorage == .float16 ? .float16 : .float32
             try make("attention/P", type, [L, H, n, n], chunk: [1, 1, 1, n, n], compress: true)
             if m.dumpQKV {
-                for name in ["Q", "K", "V"] { try make("attention/\(name)", type, [L, H, n, d], chunk: [1, 1, 1, n, d], compress: true) }
+                // Q per query head; K and V per key-value head (G = H without grouped-query attention).
+                let G = m.effectiveKeyValueHeads
+                for (name, heads) in [("Q", H), ("K", G), ("V", G)] {
+                    try make("attention/\(name)", type, [L, heads, n, d], chunk: [1, 1, 1, n, d], compress: true)
+                }
             }
         }
         if let projection = m.projection {
@@ -96,7 +100,7 @@ final class RunFileWriter {
             try kJL.write(projection.epsilons.map { ProjectionTheory.kJL(epsilon: $0, n: n) })
             let bound = try file.createDataset("projection/theory/failure_bound", type: .float64, shape: [E, K])
             try bound.write(projection.epsilons.flatMap { eps in projection.dims.map { ProjectionTheory.failureBound(epsilon: eps, k: $0, n: n) } })
-            for name in SequenceResult.projectionStatistics { try make("projection/\(name)", .float64, [L, H, K]) }
+            for name in m.projectionStatistics { try make("projection/\(name)", .float64, [L, H, K]) }
             try make("projection/theorem1/fraction_below", .float64, [L, H, K, E])
         }
     }
@@ -104,15 +108,15 @@ final class RunFileWriter {
     /// Writes one layer's P (and Q, K, V) of the sequence that will be appended as `row`.
     func writeAttention(_ attention: LayerAttention, row: Int) throws(AnalysisError) {
         try withStage("dumping attention to \(partialURL.path)") {
-            let (H, n, d) = (metadata.heads, metadata.sequenceLength, metadata.headDimension)
-            var tensors: [(String, [Float], Int)] = [("attention/P", attention.probabilities, n)]
+            let (H, G, n, d) = (metadata.heads, metadata.effectiveKeyValueHeads, metadata.sequenceLength, metadata.headDimension)
+            var tensors: [(String, [Float], Int, Int)] = [("attention/P", attention.probabilities, H, n)]
             if metadata.dumpQKV, let q = attention.queries, let k = attention.keys, let v = attention.values {
-                tensors += [("attention/Q", q, d), ("attention/K", k, d), ("attention/V", v, d)]
+                tensors += [("attention/Q", q, H, d), ("attention/K", k, G, d), ("attention/V", v, G, d)]
             }
-            for (path, values, width) in tensors {
+            for (path, values, heads, width) in tensors {
                 guard let dataset = datasets[path] else { continue }
                 if try dataset.shape[0] <= row { try dataset.extend(firstDimension: row + 1) }
-                try dataset.write(values, start: [row, attention.layer, 0, 0, 0], count: [1, 1, H, n, width])
+                try dataset.write(values, start: [row, attention.layer, 0, 0, 0], count: [1, 1, heads, n, width])
             }
         }
     }
@@ -137,7 +141,7 @@ final class RunFileWriter {
                 try put("spectrum/entropy_rank", result.entropyRank)
                 try put("spectrum/stable_rank", result.stableRank)
                 if metadata.projection != nil {
-                    for name in SequenceResult.projectionStatistics { try put("projection/\(name)", result.projection[name] ?? []) }
+                    for name in metadata.projectionStatistics { try put("projection/\(name)", result.projection[name] ?? []) }
                     try put("projection/theorem1/fraction_below", result.fractionBelow)
                 }
             }

@@ -88,7 +88,7 @@ final class RunJournal {
             payload.append(values: result.k90 + result.k95 + result.k99)
             payload.append(values: result.entropyRank + result.stableRank)
             if metadata.projection != nil {
-                for name in SequenceResult.projectionStatistics { payload.append(values: result.projection[name] ?? []) }
+                for name in metadata.projectionStatistics { payload.append(values: result.projection[name] ?? []) }
                 payload.append(values: result.fractionBelow)
             }
         }
@@ -156,7 +156,7 @@ final class RunJournal {
         result.entropyRank = Array(ranks[0 ..< heads])
         result.stableRank = Array(ranks[heads ..< 2 * heads])
         if m.projection != nil {
-            for name in SequenceResult.projectionStatistics {
+            for name in m.projectionStatistics {
                 guard let values: [Double] = reader.read(L * H * K) else { return nil }
                 result.projection[name] = values
             }

@@ -87,7 +87,7 @@ final class ShardRows {
         var projection: [String: [Double]] = [:]
         var fractions: [Double] = []
         if metadata.projection != nil {
-            for name in SequenceResult.projectionStatistics { projection[name] = try file.read("projection/\(name)") }
+            for name in metadata.projectionStatistics { projection[name] = try file.read("projection/\(name)") }
             fractions = try file.read("projection/theorem1/fraction_below")
         }
         self.projection = projection

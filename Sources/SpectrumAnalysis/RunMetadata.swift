@@ -39,6 +39,23 @@ public struct RunMetadata: Sendable, Equatable {
     public var projection: ProjectionSetup?
     /// Shard files a merged file was made from.
     public var mergedFrom: [String] = []
+    // Causal decoders (attribute `causal`, `kv_heads`, `not_applicable`): P is lower-triangular,
+    // so Theorem 2 and pooling, whose E and F mix future positions into the past, are not computed.
+    /// The model attends causally (decoders).
+    public var causal = false
+    /// Key-value heads G of the dumped K and V (grouped-query attention); 0 means `heads`.
+    public var keyValueHeads = 0
+
+    /// G, heads of dumped K and V.
+    public var effectiveKeyValueHeads: Int { keyValueHeads > 0 ? keyValueHeads : heads }
+    /// The checks recorded as not applicable, by dataset group (empty for encoders).
+    public var notApplicable: [String] { causal ? ["projection/theorem2", "projection/pooling"] : [] }
+    /// Why ``notApplicable`` checks are absent.
+    public static let notApplicableReason = "causal attention: P is lower-triangular, and Linformer's E, F (Theorem 2) and mean pooling mix future positions into the past, so they are not applicable; Theorem 1 and the SVD floor apply"
+    /// The `[L, H, K]` projection statistics this run stores (``SequenceResult/projectionStatistics`` minus ``notApplicable``).
+    public var projectionStatistics: [String] {
+        SequenceResult.projectionStatistics.filter { name in !notApplicable.contains { ("projection/" + name).hasPrefix($0 + "/") } }
+    }
 
     /// An empty description, filled in by the pipeline or read from a file.
     public init() {}
@@ -82,6 +99,12 @@ public struct RunMetadata: Sendable, Equatable {
         try a.set("svd_method", svdMethod)
         try a.set("spectra", Int64(spectra ? 1 : 0))
         if !mergedFrom.isEmpty { try a.set("merged_from", mergedFrom) }
+        try a.set("causal", Int64(causal ? 1 : 0))
+        try a.set("kv_heads", Int64(effectiveKeyValueHeads))
+        if causal {
+            try a.set("not_applicable", notApplicable)
+            try a.set("not_applicable_reason", Self.notApplicableReason)
+        }
         if let projection {
             let group = try file.requireGroup("projection")
             try group.attributes.set("delta", projection.delta)
@@ -129,6 +152,9 @@ public struct RunMetadata: Sendable, Equatable {
             spectra = try a.int64("spectra") != 0
             shard = try Shard(index: Int(try a.int64("shard_index")), count: Int(try a.int64("shard_count")))
             if try a.contains("merged_from") { mergedFrom = try a.stringArray("merged_from") }
+            // Absent in files written before decoders were supported: an encoder with G = H.
+            if try a.contains("causal") { causal = try a.int64("causal") != 0 }
+            if try a.contains("kv_heads") { keyValueHeads = Int(try a.int64("kv_heads")) }
             if try file.exists("projection") {
                 let group = try file.openGroup("projection")
                 projection = ProjectionSetup(
@@ -137,6 +163,9 @@ public struct RunMetadata: Sendable, Equatable {
                     delta: try group.attributes.double("delta"),
                     trials: Int(try group.attributes.int64("trials")))
             }
+        }
+        guard keyValueHeads >= 0, keyValueHeads <= heads, keyValueHeads == 0 || heads % keyValueHeads == 0 else {
+            throw .runFile(path: path, reason: "kv_heads \(keyValueHeads) does not divide heads \(heads)")
         }
         guard layers > 0, heads > 0, sequenceLength > 0, headDimension > 0 else {
             throw .runFile(path: path, reason: "shape attributes are not positive (layers \(layers), heads \(heads), seq_len \(sequenceLength))")

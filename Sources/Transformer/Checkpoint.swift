@@ -57,6 +57,18 @@ public final class Checkpoint: Sendable {
         self.location = location
     }
 
+    /// The files ``init(directory:)`` would open, in ``files`` order, without mapping or checking
+    /// them (so a checksum can start before the model loads): `model.safetensors`, else the index
+    /// and the shards it names; only the index when it cannot be read (loading will say why).
+    public static func weightFiles(in directory: URL) -> [URL] {
+        let single = directory.appendingPathComponent("model.safetensors")
+        let index = directory.appendingPathComponent(indexName)
+        let manager = FileManager.default
+        guard !manager.fileExists(atPath: single.path), manager.fileExists(atPath: index.path) else { return [single] }
+        guard let map = try? readIndex(index) else { return [index] }
+        return [index] + Array(Set(map.values)).sorted().map { directory.appendingPathComponent($0) }
+    }
+
     /// Every tensor name, sorted.
     public var tensorNames: [String] { location.keys.sorted() }
 
