@@ -23,11 +23,14 @@ The checkpoints cover what shipped models do:
   qwen3    F32, `model.` prefix, q/k RMSNorm per head, head_dim 12, GQA 6:2, dynamic rope (inactive
            at n ≤ max_position_embeddings, as in transformers)
 
-gpt2/ also gets tokenizer.json: a GPT-2-style byte-level BPE (ByteLevel pre-tokenizer, decoder and
+gpt2/ and llama/ also get tokenizer.json; gpt2's is a GPT-2-style byte-level BPE (ByteLevel pre-tokenizer, decoder and
 post-processor, no special tokens added) trained by `tokenizers` on the first lines of the jargon
 corpus, so the pipeline can run end to end on a decoder; every model's vocabulary is at least its size
-(TOKENIZER_VOCAB), so the pipeline tests may pair it with the other checkpoints. The parity tests use
-fixed ids and do not depend on it.
+(TOKENIZER_VOCAB), so the pipeline tests may pair it with the other checkpoints. llama's is the same
+BPE with Llama 3's post-processing, one `<|begin_of_text|>` (id TOKENIZER_VOCAB) before every sequence.
+decoder-packing.json holds the first windows of contiguous packing (n = 32) with both, as the Python
+pipeline would pack them (n minus the tokens the post-processor adds). The parity tests use fixed ids
+and do not depend on the tokenizers.
 
 Usage: $HOME/.cache/spectrum-toolkit/bench-venv/bin/python scripts/make-decoder-fixtures.py [corpus]
 """
@@ -72,6 +75,44 @@ def byte_level_tokenizer(path):
     tokenizer.train_from_iterator(lines, trainer=trainer)
     assert tokenizer.get_vocab_size() == TOKENIZER_VOCAB, tokenizer.get_vocab_size()
     tokenizer.save(path)
+    return tokenizer
+
+
+def with_begin_of_text(tokenizer, path):
+    """Llama 3's post-processing on `tokenizer`: `<|begin_of_text|> $A`."""
+    tokenizer = tokenizers.Tokenizer.from_str(tokenizer.to_str())
+    tokenizer.add_special_tokens(["<|begin_of_text|>"])
+    bos = tokenizer.token_to_id("<|begin_of_text|>")
+    assert bos == TOKENIZER_VOCAB, bos
+    tokenizer.post_processor = processors.TemplateProcessing(single="<|begin_of_text|> $A", special_tokens=[("<|begin_of_text|>", bos)])
+    tokenizer.save(path)
+    return tokenizer
+
+
+def corpus_lines():
+    with gzip.open(CORPUS, "rb") as handle:
+        text = handle.read().decode("utf-8", errors="replace")
+    for line in text.split("\n"):
+        line = line.strip()
+        if line:
+            yield line
+
+
+def packed_windows(tokenizer, n, count):
+    """Contiguous packing: windows of n − added corpus ids, each given the post-processor's tokens."""
+    added = tokenizer.post_processor.num_special_tokens_to_add(False)
+    width = n - added
+    ids = []
+    for line in corpus_lines():
+        if len(ids) >= count * width:
+            break
+        ids.extend(tokenizer.encode(line, add_special_tokens=False).ids)
+    windows = []
+    for w in range(count):
+        body = ids[w * width:(w + 1) * width]
+        windows.append(([tokenizer.token_to_id("<|begin_of_text|>")] if added else []) + body)
+        assert len(windows[-1]) == n
+    return {"n": n, "added": added, "windows": windows}
 
 
 class Blob:
@@ -217,7 +258,8 @@ def gpt2():
     model = transformers.GPT2Model(config)
     randomize(model, 11)
     directory = save(model, "gpt2", torch.float32)
-    byte_level_tokenizer(os.path.join(directory, "tokenizer.json"))
+    tokenizer = byte_level_tokenizer(os.path.join(directory, "tokenizer.json"))
+    PACKING["gpt2"] = packed_windows(tokenizer, 32, 4)
     ids = token_ids(TOKENIZER_VOCAB, 1)
     arrays, config = reference_gpt2(directory, ids)
     write_case("gpt2", ids, arrays, config, {"layers": 2, "heads": 5, "kv_heads": 5, "head_dim": 12, "hidden_size": 60})
@@ -233,6 +275,8 @@ def llama():
     model = transformers.LlamaForCausalLM(config)
     randomize(model, 12)
     directory = save(model, "llama", torch.bfloat16)
+    gpt2_tokenizer = tokenizers.Tokenizer.from_file(os.path.join(OUT, "gpt2", "tokenizer.json"))
+    PACKING["llama"] = packed_windows(with_begin_of_text(gpt2_tokenizer, os.path.join(directory, "tokenizer.json")), 32, 4)
     ids = token_ids(311, 2)
     arrays, config = reference_rope_family(directory, "llama", ids)
     write_case("llama", ids, arrays, config, {"layers": 3, "heads": 4, "kv_heads": 2, "head_dim": 18, "hidden_size": 56})
@@ -295,8 +339,13 @@ def qwen3():
     write_case("qwen3", ids, arrays, config, {"layers": 2, "heads": 6, "kv_heads": 2, "head_dim": 12, "hidden_size": 52})
 
 
+PACKING = {}
+
 if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)
     for make in (gpt2, llama, mistral, qwen2, qwen3):
         make()
+    with open(os.path.join(OUT, "decoder-packing.json"), "w") as handle:
+        json.dump(dict(PACKING, corpus="jargon.txt.gz", versions=versions()), handle)
+        handle.write("\n")
     print("fixtures written to", OUT)

@@ -30,12 +30,13 @@ final class DecoderRunTests: XCTestCase {
         return options
     }
 
-    /// A copy of a decoder fixture with the gpt2 fixture's tokenizer (all fixture vocabularies cover it).
+    /// A copy of a decoder fixture, given the gpt2 fixture's tokenizer when it has none (every
+    /// fixture vocabulary covers it).
     private func model(_ family: String) throws -> URL {
         let source = Self.fixtures.appendingPathComponent(family)
         let target = directory.appendingPathComponent(family)
         try FileManager.default.copyItem(at: source, to: target)
-        if family != "gpt2" {
+        if !FileManager.default.fileExists(atPath: target.appendingPathComponent("tokenizer.json").path) {
             try FileManager.default.copyItem(at: Self.fixtures.appendingPathComponent("gpt2/tokenizer.json"),
                                              to: target.appendingPathComponent("tokenizer.json"))
         }
@@ -110,6 +111,25 @@ final class DecoderRunTests: XCTestCase {
                                           options: options(n: 65))) { error in
             let message = String(describing: error)
             XCTAssertTrue(message.contains("--seq-len 65") && message.contains("64"), message)
+        }
+    }
+
+    /// Packing with the decoders' tokenizers equals the Python packing id for id: GPT-2 adds no
+    /// token (windows of n corpus ids), the Llama-3-style template one `<|begin_of_text|>` (n − 1).
+    func testPackingWithDecoderTokenizersMatchesPython() throws {
+        try AnalysisFixtures.requireRealModel()
+        let object = try JSONSerialization.jsonObject(with: Data(contentsOf: Self.fixtures.appendingPathComponent("decoder-packing.json")))
+        let fixture = try XCTUnwrap(object as? [String: Any])
+        let corpus = try Corpus(contentsOf: AnalysisFixtures.corpus)
+        for (family, added) in [("gpt2", 0), ("llama", 1)] {
+            let entry = try XCTUnwrap(fixture[family] as? [String: Any])
+            let expected = try XCTUnwrap(entry["windows"] as? [[Int]]).map { $0.map(Int32.init) }
+            XCTAssertEqual(entry["added"] as? Int, added)
+            let tokenizer = try Tokenizer(contentsOf: Self.fixtures.appendingPathComponent("\(family)/tokenizer.json"))
+            let packer = try SequencePacker(tokenizer: tokenizer, sequenceLength: 32)
+            XCTAssertEqual(packer.idsPerWindow, 32 - added, family)
+            let windows = try packer.windows(of: corpus, limit: expected.count)
+            XCTAssertEqual(windows.map(\.inputIds), expected, family)
         }
     }
 }
