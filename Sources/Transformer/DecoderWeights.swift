@@ -93,6 +93,13 @@ struct DecoderWeights: Sendable {
     let layers: [[(slot: LayerSlot, tensors: [ResolvedTensor])]]
     /// Largest transposed part, for the conversion scratch.
     let largestTransposed: Int
+    /// Whether ``load(layer:into:scratch:)`` releases a layer's mapped pages after converting it:
+    /// for checkpoints above ``releaseThreshold`` bytes, so that resident memory stays near one
+    /// layer in float32 plus one in the file's dtype. Smaller ones keep their pages (re-faulting
+    /// them every forward pass would cost time for no memory worth saving).
+    let releasesPages: Bool
+    /// 1 GiB.
+    static let releaseThreshold = 1 << 30
 
     /// - Parameter canonicalName: the family's key renaming (`nil` for tensors it ignores).
     init(checkpoint: Checkpoint, configuration c: DecoderConfiguration, plan: DecoderTensorPlan,
@@ -149,6 +156,10 @@ struct DecoderWeights: Sendable {
         }
         self.layers = layers
         largestTransposed = largest
+        let bytes = layers.joined().flatMap(\.tensors).reduce(0) { total, tensor in
+            total + (tensor.file.entry(tensor.key).map { $0.byteRange.count } ?? 0)
+        }
+        releasesPages = bytes > Self.releaseThreshold
     }
 
     /// Converts layer `index` into `buffer` (``LayerLayout/count`` floats); slots the plan leaves
@@ -168,6 +179,7 @@ struct DecoderWeights: Sendable {
                 } else {
                     try tensor.file.read(tensor.key, into: target)
                 }
+                if releasesPages { tensor.file.releasePages(of: tensor.key) }
                 target += tensor.count
             }
         }

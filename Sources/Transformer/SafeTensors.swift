@@ -143,6 +143,19 @@ public final class SafeTensors: @unchecked Sendable {
         }
     }
 
+    /// Tells the kernel the mapped pages of `name` are not needed for now (`MADV_DONTNEED`), so they
+    /// leave the process's resident set; a later read maps them in again from the file (the mapping
+    /// is private and never written, so nothing is lost). The decoder calls this after converting a
+    /// layer of a large checkpoint, keeping its RSS near one layer instead of the whole file.
+    public func releasePages(of name: String) {
+        guard let entry = entries[name], let base = mapping.baseAddress else { return }
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let start = dataOffset + entry.byteRange.lowerBound, end = dataOffset + entry.byteRange.upperBound
+        let first = start / page * page, last = min(mapping.count, (end + page - 1) / page * page)
+        guard page > 0, last > first else { return }
+        _ = madvise(UnsafeMutableRawPointer(mutating: base + first), last - first, Int32(MADV_DONTNEED))
+    }
+
     /// Reads `count` little-endian words of type `Word` (possibly unaligned) and maps each to a Float.
     private static func convert<Word: FixedWidthInteger>(
         _ source: UnsafeRawBufferPointer, count: Int, as _: Word.Type, _ transform: (Word) -> Float
