@@ -51,8 +51,8 @@ struct SpectrumBench: ParsableCommand {
     @Option(parsing: .upToNextOption, help: "Extra key=value lines for the machine header (versions).")
     var info: [String] = []
 
-    @Option(parsing: .upToNextOption, help: "Sections to run: tokenizer forward svd e2e profile (default: all).")
-    var sections: [String] = ["tokenizer", "forward", "svd", "e2e", "profile"]
+    @Option(parsing: .upToNextOption, help: "Sections to run: tokenizer forward decoder-forward svd e2e profile (default: all).")
+    var sections: [String] = ["tokenizer", "forward", "decoder-forward", "svd", "e2e", "profile"]
 
     @Flag(help: "Skip the runs with projections on.")
     var skipProjection = false
@@ -74,6 +74,7 @@ struct SpectrumBench: ParsableCommand {
         log("machine: \(results.machine["cpu"] ?? "?"), \(results.machine["nproc"] ?? "?") cores")
         if sections.contains("tokenizer") { try session.tokenizer(into: &results) }
         if sections.contains("forward") { try session.forward(into: &results) }
+        if sections.contains("decoder-forward") { try session.decoderForward(into: &results) }
         if sections.contains("svd") { try session.svd(into: &results) }
         if sections.contains("e2e") { try session.endToEnd(into: &results) }
         if sections.contains("profile") { try session.profile(into: &results) }
