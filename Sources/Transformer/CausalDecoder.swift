@@ -26,8 +26,14 @@ public final class CausalDecoder: Sendable {
         try self.init(configuration: configuration, checkpoint: try Checkpoint(directory: directory))
     }
 
-    /// Checks every tensor the family needs against `configuration` (shapes, dtypes); nothing is converted yet.
-    public init(configuration: ModelConfiguration, checkpoint: Checkpoint) throws(TransformerError) {
+    /// Checks every tensor the family needs against `configuration` (shapes, dtypes). Layers are
+    /// converted to float32 here when all of them fit in 1 GiB, else one at a time in each forward pass.
+    public convenience init(configuration: ModelConfiguration, checkpoint: Checkpoint) throws(TransformerError) {
+        try self.init(configuration: configuration, checkpoint: checkpoint, residentLimit: DecoderWeights.residentLimit)
+    }
+
+    /// As the public initializer, with the resident-layer limit in float32 bytes (0: always stream).
+    init(configuration: ModelConfiguration, checkpoint: Checkpoint, residentLimit: Int) throws(TransformerError) {
         guard let decoder = configuration.decoder else {
             throw .invalidConfiguration(file: checkpoint.directory.path,
                                         detail: "model_type \(configuration.modelType.rawValue) is not a decoder")
@@ -38,10 +44,10 @@ public final class CausalDecoder: Sendable {
         switch decoder.modelType {
         case .gpt2:
             weights = try DecoderWeights(checkpoint: checkpoint, configuration: decoder, plan: GPT2.plan(decoder),
-                                         canonicalName: GPT2.canonicalName)
+                                         canonicalName: GPT2.canonicalName, residentLimit: residentLimit)
         default:
             weights = try DecoderWeights(checkpoint: checkpoint, configuration: decoder, plan: Llama.plan(decoder),
-                                         canonicalName: Llama.canonicalName)
+                                         canonicalName: Llama.canonicalName, residentLimit: residentLimit)
         }
     }
 

@@ -79,9 +79,10 @@ struct ResolvedTensor: Sendable {
 }
 
 /// The decoder's view of a checkpoint: every tensor of the plan located, shape- and dtype-checked
-/// at load, but converted to float32 only when used. ``load(layer:into:scratch:)`` fills one
-/// layer buffer (so a forward pass holds one layer in float32, not the model), and
-/// ``embed(_:into:)`` reads only the embedding rows of the input tokens.
+/// at load. When all layers fit in ``residentLimit`` bytes as float32 they are converted once
+/// (``resident``); larger checkpoints stay in their file's dtype and ``load(layer:into:scratch:)``
+/// converts one layer per use into a buffer of the forward pass, so a pass holds one layer in
+/// float32, not the model. ``embed(_:into:)`` reads only the embedding rows of the input tokens.
 struct DecoderWeights: Sendable {
     let configuration: DecoderConfiguration
     let layout: LayerLayout
@@ -100,10 +101,17 @@ struct DecoderWeights: Sendable {
     let releasesPages: Bool
     /// 1 GiB.
     static let releaseThreshold = 1 << 30
+    /// Every layer in float32 (``LayerLayout``), or `nil` when the layers are converted per pass.
+    private(set) var resident: [WeightBuffer]?
+    /// Float32 bytes of all layers up to which they are kept converted: 1 GiB (GPT-2 small is 0.3 GiB),
+    /// so small models pay no conversion per pass and large ones never hold more than a layer.
+    static let residentLimit = 1 << 30
 
-    /// - Parameter canonicalName: the family's key renaming (`nil` for tensors it ignores).
+    /// - Parameters:
+    ///   - canonicalName: the family's key renaming (`nil` for tensors it ignores).
+    ///   - residentLimit: float32 bytes of all layers up to which they are converted once (tests pass 0 to stream).
     init(checkpoint: Checkpoint, configuration c: DecoderConfiguration, plan: DecoderTensorPlan,
-         canonicalName: (String) -> String?) throws(TransformerError) {
+         canonicalName: (String) -> String?, residentLimit: Int = DecoderWeights.residentLimit) throws(TransformerError) {
         configuration = c
         layout = LayerLayout(c)
         var index: [String: String] = [:]
@@ -160,6 +168,20 @@ struct DecoderWeights: Sendable {
             total + (tensor.file.entry(tensor.key).map { $0.byteRange.count } ?? 0)
         }
         releasesPages = bytes > Self.releaseThreshold
+        resident = nil
+        if layout.count * 4 * layers.count <= residentLimit {
+            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: max(1, largest))
+            defer { scratch.deallocate() }
+            var converted: [WeightBuffer] = []
+            for index in 0..<layers.count {
+                converted.append(try WeightBuffer(count: layout.count) { (buffer) throws(TransformerError) in
+                    try load(layer: index, into: buffer, scratch: scratch)
+                })
+                // The float32 copy is what is used from now on; the file's pages need not stay resident.
+                for tensor in layers[index].flatMap(\.tensors) { tensor.file.releasePages(of: tensor.key) }
+            }
+            resident = converted
+        }
     }
 
     /// Converts layer `index` into `buffer` (``LayerLayout/count`` floats); slots the plan leaves

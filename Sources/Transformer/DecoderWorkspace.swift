@@ -26,8 +26,11 @@ final class DecoderWorkspace: @unchecked Sendable {
     private let context: UnsafeMutablePointer<Float>
     /// `[n, U]` feed-forward activations (gate | up for SwiGLU).
     private let feedForward: UnsafeMutablePointer<Float>
-    /// The current layer's weights, laid out by ``LayerLayout``.
+    /// The buffer a streamed layer is converted into (one float when the layers are resident).
     private let layer: UnsafeMutablePointer<Float>
+    /// The current layer's weights, laid out by ``LayerLayout``: ``layer`` or a resident layer.
+    /// Set before each layer's parallel regions, only read inside them.
+    private var current: UnsafePointer<Float>
     /// Conversion scratch for transposed (Conv1D) tensors.
     private let scratch: UnsafeMutablePointer<Float>
     /// `[threads, n, n]` one head's P per task when P is not captured.
@@ -53,8 +56,10 @@ final class DecoderWorkspace: @unchecked Sendable {
         qkv = .allocate(capacity: n * c.queryKeyValueWidth)
         context = .allocate(capacity: n * c.headCount * c.headDimension)
         feedForward = .allocate(capacity: n * (c.gatedFeedForward ? 2 : 1) * c.intermediateSize)
-        layer = .allocate(capacity: weights.layout.count)
-        scratch = .allocate(capacity: max(1, weights.largestTransposed))
+        let streams = weights.resident == nil
+        layer = .allocate(capacity: streams ? weights.layout.count : 1)
+        current = UnsafePointer(layer)
+        scratch = .allocate(capacity: streams ? max(1, weights.largestTransposed) : 1)
         let capturesP = capture.contains(.probabilities)
         scores = .allocate(capacity: capturesP ? 1 : self.threads * n * n)
         (cosines, sines) = c.rotary?.table(sequenceLength: n) ?? ([], [])
@@ -85,7 +90,7 @@ final class DecoderWorkspace: @unchecked Sendable {
         (index * Self.rowBlock)..<min(n, (index + 1) * Self.rowBlock)
     }
 
-    private func slot(_ s: LayerSlot) -> UnsafeMutablePointer<Float> { layer + weights.layout.range(s).lowerBound }
+    private func slot(_ s: LayerSlot) -> UnsafePointer<Float> { current + weights.layout.range(s).lowerBound }
 
     /// Normalizes rows `rows` of `source` (stride h) into the same rows of ``normed``.
     private func normalize(rows: Range<Int>, from source: UnsafePointer<Float>, weight: LayerSlot, bias: LayerSlot,
@@ -103,7 +108,12 @@ final class DecoderWorkspace: @unchecked Sendable {
 
     /// Replaces ``hidden`` with the output of layer `index`, calling `observer` when capturing.
     func runLayer(_ index: Int, observer: (LayerAttention) throws -> Void) throws {
-        try weights.load(layer: index, into: layer, scratch: scratch)
+        if let resident = weights.resident {
+            current = resident[index].pointer
+        } else {
+            try weights.load(layer: index, into: layer, scratch: scratch)
+            current = UnsafePointer(layer)
+        }
         let h = c.hiddenSize, width = c.queryKeyValueWidth, d = c.headDimension
         let H = c.headCount, G = c.keyValueHeadCount
         parallel(over: rowBlocks) { block in

@@ -92,6 +92,25 @@ final class DecoderParityTests: XCTestCase {
         }
     }
 
+    /// Streaming (one layer converted per use, as for checkpoints above 1 GiB) gives exactly the
+    /// resident result, for every family and dtype.
+    func testStreamedLayersEqualResidentLayers() throws {
+        for family in Self.families {
+            let folder = TestPaths.fixtures.appendingPathComponent(family)
+            let configuration = try ModelConfiguration(contentsOf: folder.appendingPathComponent("config.json"))
+            let streamed = try CausalDecoder(configuration: configuration, checkpoint: try Checkpoint(directory: folder), residentLimit: 0)
+            XCTAssertNil(streamed.weights.resident)
+            let resident = try decoder(family)
+            XCTAssertNotNil(resident.weights.resident)
+            let ids = try ReferenceCase("decoder-" + family).inputIds
+            let (a, hiddenA) = try run(streamed, ids, threads: 2)
+            let (b, hiddenB) = try run(resident, ids, threads: 1)
+            XCTAssertEqual(hiddenA, hiddenB, family)
+            XCTAssertEqual(a.map(\.probabilities), b.map(\.probabilities), family)
+            XCTAssertEqual(a.map(\.keys), b.map(\.keys), family)
+        }
+    }
+
     /// The windowed layers really are banded, and the pipeline façade reports causality.
     func testSlidingWindowIsBandedAndFacadeIsCausal() throws {
         let model = try TransformerModel(directory: TestPaths.fixtures.appendingPathComponent("mistral"))
