@@ -55,8 +55,9 @@ public enum Activation: Sendable, Equatable {
 ///
 /// For the decoder families (``ModelType/isCausal``) the family's own configuration type decodes the
 /// file (``GPT2Configuration``, ``LlamaConfiguration``) and ``decoder`` holds the result; the common
-/// fields below are filled from it. For BERT/RoBERTa: missing keys take the Hugging Face defaults of `BertConfig` / `RobertaConfig` (which differ only
-/// in `vocab_size` 30522 / 50265 and `pad_token_id` 0 / 1). `model_type` is required.
+/// fields below are filled from it. For BERT/RoBERTa: missing keys take the Hugging Face defaults of
+/// `BertConfig` / `RobertaConfig` (which differ only in `vocab_size` 30522 / 50265 and
+/// `pad_token_id` 0 / 1). `model_type` is required.
 /// Decoding checks that the values describe a model this encoder can run (positive sizes,
 /// `hidden_size` divisible by `num_attention_heads`, a supported activation and position type).
 public struct ModelConfiguration: Decodable, Sendable, Equatable {
