@@ -32,6 +32,9 @@ decoder-packing.json holds the first windows of contiguous packing (n = 32) with
 pipeline would pack them (n minus the tokens the post-processor adds). The parity tests use fixed ids
 and do not depend on the tokenizers.
 
+It rewrites the family folders, so run scripts/make-decoder-tokenizers.py afterwards (it adds the
+mistral, qwen2 and qwen3 tokenizers).
+
 Usage: $HOME/.cache/spectrum-toolkit/bench-venv/bin/python scripts/make-decoder-fixtures.py [corpus]
 """
 import gzip
@@ -283,7 +286,7 @@ def llama():
 
 
 def mistral():
-    config = MistralConfig(vocab_size=307, hidden_size=64, intermediate_size=88, num_hidden_layers=2,
+    config = MistralConfig(vocab_size=401, hidden_size=64, intermediate_size=88, num_hidden_layers=2,
                            num_attention_heads=4, num_key_value_heads=2, head_dim=20, max_position_embeddings=96,
                            rms_norm_eps=1e-6, sliding_window=7)
     model = transformers.MistralModel(config)
@@ -304,7 +307,7 @@ def mistral():
     loaded = AutoConfig.from_pretrained(directory)
     assert loaded.rope_parameters["rope_type"] == "linear" and loaded.rope_parameters["rope_theta"] == 500.0, \
         loaded.rope_parameters
-    ids = token_ids(307, 3)
+    ids = token_ids(401, 3)
     arrays, config = reference_rope_family(directory, "mistral", ids)
     p = arrays["probabilities"]
     assert float(p[:, :, 20, :14].max()) == 0.0, "sliding window not applied"
