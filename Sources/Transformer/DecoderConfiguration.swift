@@ -73,11 +73,25 @@ public struct DecoderConfiguration: Sendable, Equatable {
         }
     }
 
+    /// Upper bounds far above any released model (the largest have ~128 layers and heads, d ≤ 256),
+    /// checked before any array is sized by these counts or any two of them are multiplied.
+    static let maximumLayers = 1024, maximumHeads = 1024, maximumHeadDimension = 1 << 16
+
+    /// Refuses layer counts that would size arrays absurdly; run before building per-layer values.
+    static func checkLayerCount(_ count: Int, file: String) throws(TransformerError) {
+        guard (1...maximumLayers).contains(count) else {
+            throw .invalidConfiguration(file: file, detail: "the layer count must be in 1...\(maximumLayers), is \(count)")
+        }
+    }
+
     /// Rejects values the forward pass cannot run, naming the key.
     func validate(file: String) throws(TransformerError) {
         func require(_ condition: Bool, _ detail: @autoclosure () -> String) throws(TransformerError) {
             if !condition { throw .invalidConfiguration(file: file, detail: detail()) }
         }
+        try Self.checkLayerCount(layerCount, file: file)
+        try require(headCount <= Self.maximumHeads, "num_attention_heads \(headCount) exceeds \(Self.maximumHeads)")
+        try require(headDimension <= Self.maximumHeadDimension, "head_dim \(headDimension) exceeds \(Self.maximumHeadDimension)")
         try require(vocabularySize > 0, "vocab_size must be positive, is \(vocabularySize)")
         try require(hiddenSize > 0, "the hidden size must be positive, is \(hiddenSize)")
         try require(layerCount > 0, "the layer count must be positive, is \(layerCount)")

@@ -46,6 +46,10 @@ public struct GPT2Configuration: Decodable, Sendable {
         guard let activation = Activation(huggingFaceName: activationName) else {
             throw .unsupportedActivation(file: file, activation: activationName)
         }
+        try DecoderConfiguration.checkLayerCount(layerCount, file: file)
+        guard (1...(1 << 24)).contains(hiddenSize) else {
+            throw .invalidConfiguration(file: file, detail: "n_embd must be in 1...\(1 << 24), is \(hiddenSize)")
+        }
         guard headCount > 0, hiddenSize % headCount == 0 else {
             throw .invalidConfiguration(file: file, detail: "n_embd \(hiddenSize) is not a multiple of n_head \(headCount)")
         }

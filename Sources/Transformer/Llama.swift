@@ -87,6 +87,7 @@ public struct LlamaConfiguration: Decodable, Sendable {
         guard headCount > 0 else {
             throw .invalidConfiguration(file: file, detail: "num_attention_heads must be positive, is \(headCount)")
         }
+        try DecoderConfiguration.checkLayerCount(layerCount, file: file)
         let d = headDimension ?? hiddenSize / headCount
         let rotary = try RopeParameters.resolve(
             parameters: ropeParameters, legacyScaling: ropeScaling, topLevelTheta: ropeTheta,

@@ -113,4 +113,34 @@ final class DecoderInputTests: XCTestCase {
             if case .missingTensor = $0 { return true } else { return false }
         }
     }
+
+    /// Every key of every fixture config replaced by hostile values: loading either succeeds or
+    /// throws a ``TransformerError``; it never traps or allocates absurdly.
+    func testHostileConfigValuesNeverCrash() throws {
+        let directory = try TemporaryDirectory()
+        let hostile: [Any] = [-1, 0, 1 << 40, Int.max, 1e300, "x", NSNull(), ["rope_type": "linear"]]
+        var outcomes = 0
+        for family in DecoderParityTests.families {
+            let folder = try copy(family, into: directory)
+            let url = folder.appendingPathComponent("config.json")
+            let original = try Data(contentsOf: url)
+            let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: original) as? [String: Any])
+            let checkpoint = try Checkpoint(directory: folder)
+            for key in object.keys.sorted() where key != "model_type" {
+                for value in hostile {
+                    var changed = object
+                    changed[key] = value
+                    try JSONSerialization.data(withJSONObject: changed).write(to: url)
+                    do {
+                        let configuration = try ModelConfiguration(contentsOf: url)
+                        _ = try CausalDecoder(configuration: configuration, checkpoint: checkpoint)
+                    } catch is TransformerError {
+                    }
+                    outcomes += 1
+                }
+            }
+            try original.write(to: url)
+        }
+        XCTAssertGreaterThan(outcomes, 900)
+    }
 }
