@@ -142,13 +142,8 @@ for target in "${TARGETS[@]}"; do
     log=$SCRATCH/artifacts/$target.log
     echo "fuzz: $target for ${FUZZ_SECONDS}s ($(ls "fuzz/corpus-$target" | wc -l) corpus inputs)"
     set +e
-<<<<<<< HEAD
     FUZZ_WORDPIECE_TOKENIZER=$MODEL_DIR/tokenizer.json FUZZ_BPE_TOKENIZER=$TINY/tokenizer.json FUZZ_EXTRA_TOKENIZERS=$EXTRA_TOKENIZERS \
-    OPENBLAS_NUM_THREADS=1 ASAN_OPTIONS=detect_leaks=0 \
-=======
-    FUZZ_WORDPIECE_TOKENIZER=$MODEL_DIR/tokenizer.json FUZZ_BPE_TOKENIZER=$TINY/tokenizer.json \
     FUZZ_CHECK_TOOL=$CHECK_TOOL OPENBLAS_NUM_THREADS=1 ASAN_OPTIONS=detect_leaks=0 \
->>>>>>> arch
         "$BIN/fuzzers/$target" "fuzz/corpus-$target" -max_total_time="$FUZZ_SECONDS" -timeout=20 \
         $LIMITS -print_final_stats=1 -artifact_prefix="$artifacts" \
         $(options_of "$target") >"$log" 2>&1
