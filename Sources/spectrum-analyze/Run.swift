@@ -73,8 +73,10 @@ func execute(input: InputOptions, options: AnalysisOptions, output: OutputOption
     let interrupt = InterruptFlag()
     let result: RunFile
     do {
-        printer.note("loading \(input.model) and \(input.corpus)")
-        let analysis = try Analysis(modelDirectory: URL(fileURLWithPath: input.model),
+        let model = try ModelLocator().locate(input.model, revision: input.revision)
+        if let id = model.hubID { printer.note("\(id): snapshot \(model.directory.path)") }
+        printer.note("loading \(model.directory.path) and \(input.corpus)")
+        let analysis = try Analysis(modelDirectory: model.directory,
                                     corpus: URL(fileURLWithPath: input.corpus), options: options)
         printer.note("\(analysis.windows.count) sequences of \(options.sequenceLength) tokens (shard \(options.shard) of \(analysis.totalWindows) windows)")
         result = try analysis.run(output: URL(fileURLWithPath: output.output), force: output.force, resume: output.resume,
