@@ -117,7 +117,7 @@ munge -S "$work/run/munge.socket" -n | unmunge -S "$work/run/munge.socket" >/dev
 node=$(slurmd -C | head -n 1)   # NodeName=<host> CPUs=… RealMemory=… as slurmd detects them
 cat >"$work/slurm.conf" <<EOF
 ClusterName=spectrumtest
-SlurmctldHost=$host
+SlurmctldHost=$host(127.0.0.1)
 SlurmctldPort=$ctld_port
 SlurmdPort=$slurmd_port
 SlurmUser=root
@@ -145,7 +145,7 @@ AccountingStorageType=accounting_storage/none
 JobAcctGatherType=jobacct_gather/none
 JobCompType=jobcomp/none
 MinJobAge=3600
-$node State=UNKNOWN
+$node NodeAddr=127.0.0.1 State=UNKNOWN
 PartitionName=test Nodes=$host Default=YES MaxTime=INFINITE State=UP
 EOF
 export SLURM_CONF="$work/slurm.conf"
@@ -222,8 +222,9 @@ restarts=$(scontrol show job "${array}_1" -o | sed -n 's/.*Restarts=\([0-9]*\).*
 safe=$(sed -n 's/^interrupted: \([0-9]*\) sequences are safe.*/\1/p' "$shard_log")
 [ -n "$safe" ] && [ "$safe" -ge 1 ] || die "shard 1's log shows no interrupted run with committed sequences"
 grep -q "^resuming $RUN_DIR/shard-1.h5.partial (restart 1)" "$shard_log" || die "shard 1 did not resume its partial file"
-grep -q "^progress: $((safe + 1))/12 sequences" "$shard_log" || die "shard 1 did not continue at sequence $((safe + 1))"
-say "shard 1: interrupted with $safe of 12 sequences committed, resumed from them (Restarts=$restarts)"
+per_shard=$((SEQUENCES / SHARDS))
+sed -n '/^resuming /,$p' "$shard_log" | grep -q "^progress: $((safe + 1))/$per_shard sequences" || die "shard 1 did not continue at sequence $((safe + 1))"
+say "shard 1: interrupted with $safe of $per_shard sequences committed, resumed from them (Restarts=$restarts)"
 
 "$python" "$repo/scripts/compare-runs.py" "$RUN_DIR/run.h5" "$work/single.h5" --shards "$SHARDS"
 [ -s "$RUN_DIR/report/index.html" ] || die "the report job wrote no index.html"
