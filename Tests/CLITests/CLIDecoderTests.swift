@@ -34,6 +34,6 @@ final class CLIDecoderTests: CLITestCase {
         XCTAssertTrue(file.metadata.causal)
         XCTAssertFalse(try file.contains("projection/theorem2/relative"))
         try fail(["run", "--model", Self.gpt2.path, "--corpus", CLI.corpus.path, "--seq-len", "65", "-o", path("long.h5")],
-                 status: 1, mentioning: [Self.gpt2.path, "65", "64"])
+                 status: 64, mentioning: [Self.gpt2.path, "65", "64"])
     }
 }
