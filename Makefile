@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := build
 
-APT_PACKAGES := liblapacke-dev libopenblas-dev libhdf5-dev jargon-text pkg-config zlib1g-dev
+APT_PACKAGES := liblapacke-dev libopenblas-dev libhdf5-dev jargon-text pkg-config zlib1g-dev librsvg2-bin
 MODEL_DIR    := notebooks-data/models/all-MiniLM-L6-v2
 CORPUS_DIR   := notebooks-data/corpora
 CORPUS       := $(CORPUS_DIR)/jargon.txt.gz
@@ -25,7 +25,7 @@ REPORT_CHECK_DIR := .build/report-check
 # The default analysis: all-MiniLM-L6-v2 on the jargon corpus, n = 512, 64 sequences, P dumped for 2.
 RUN_ARGS     ?= --seq-len 512 --sequences 64 --dump-attention 2
 
-.PHONY: setup apt browser model corpus pyenv build release test run analyze report report-check bench fuzz test-sanitize test-sanitize-concurrency clean
+.PHONY: setup apt browser model corpus pyenv build release test test-notebook test-cluster run analyze report report-check bench fuzz test-sanitize test-sanitize-concurrency clean
 
 setup: apt browser model corpus pyenv
 
@@ -67,6 +67,18 @@ test: setup
 	@$(MAKE) --no-print-directory test-sanitize-concurrency
 	@if command -v chromium >/dev/null 2>&1; then $(MAKE) --no-print-directory report-check; \
 	 else echo "test: chromium not installed; skipping report-check (make browser)"; fi
+	@$(MAKE) --no-print-directory test-notebook
+
+# Executes notebooks-data/figure1.ipynb headless (nbclient, ipykernel, matplotlib into .venv) on a
+# small run made here; checks both Figure 1 panels and every number it prints.
+test-notebook: setup
+	swift build --product spectrum-analyze
+	SPECTRUM_ANALYZE=$(abspath .build/debug/spectrum-analyze) VENV=$(VENV) scripts/test-notebook.sh
+
+# The documented Slurm scripts on a real one-node Slurm started here (installs slurm-wlm and munge
+# when missing; needs root): 4 array tasks, one requeued and resumed, merge and report jobs.
+test-cluster: setup release
+	BIN=$(abspath .build/release) scripts/test-cluster.sh
 
 # setup, release build, the default analysis, then its report.
 run: setup release analyze report
@@ -79,7 +91,7 @@ report:
 	@[ -f $(RUN_FILE) ] || { echo "report: $(RUN_FILE) is missing; run \`make run\` first"; exit 1; }
 	@[ -x .build/release/spectrum-report ] || swift build -c release --product spectrum-report
 	@mkdir -p reports
-	.build/release/spectrum-report $(RUN_FILE) --output $(REPORT_DIR) --k 128 --title "How low-rank is attention? all-MiniLM-L6-v2 on the Jargon File"
+	.build/release/spectrum-report $(RUN_FILE) --output $(REPORT_DIR) --title "How low-rank is attention? all-MiniLM-L6-v2 on the Jargon File"
 
 # Renders a synthetic sample (single run + overlay) and the committed report in headless Chromium:
 # fails on a blank page, an SVG that does not parse, or text outside its viewBox.

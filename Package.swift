@@ -2,12 +2,14 @@
 import PackageDescription
 
 /// Low-rank spectrum toolkit: how low-rank is the attention matrix P of a real Transformer?
-/// Targets are grouped as in DESIGN §3: C shims, libraries, tools, tests.
+/// Targets are grouped as C shims, libraries, tools and tests; docs/ARCHITECTURE.md draws the
+/// modules and their dependencies.
 let package = Package(
     name: "SpectrumToolkit",
     platforms: [.macOS(.v13)],
     products: [
         .library(name: "SpectrumAnalysis", targets: ["SpectrumAnalysis"]),
+        .library(name: "RunFormat", targets: ["RunFormat"]),
         .library(name: "SpectrumReport", targets: ["SpectrumReport"]),
         .executable(name: "spectrum-analyze", targets: ["spectrum-analyze"]),
         .executable(name: "spectrum-report", targets: ["spectrum-report"]),
@@ -39,11 +41,18 @@ let package = Package(
         .target(name: "HDF5Store", dependencies: ["CHDF5"]),
         .target(name: "Tokenizers"),
         .target(name: "Transformer", dependencies: ["LinearAlgebra"]),
+        // Reading .txt/.gz/.jsonl/folder corpora, packing them into windows, hashing.
+        .target(name: "Corpus", dependencies: ["Tokenizers", "CZlib"]),
+        // Per-head spectra and metrics, aggregates, projection checks and theory, statistics, seeded RNG.
+        .target(name: "SpectrumMetrics", dependencies: ["LinearAlgebra"]),
+        // The run file: schema, reader, writer, journal, merge, output safety.
+        .target(name: "RunFormat", dependencies: ["HDF5Store", "SpectrumMetrics", "CZlib"]),
+        // The pipeline (corpus → encoder → metrics → run file) and the umbrella re-exports.
         .target(
             name: "SpectrumAnalysis",
-            dependencies: ["LinearAlgebra", "HDF5Store", "Tokenizers", "Transformer", "CZlib"]
+            dependencies: ["LinearAlgebra", "HDF5Store", "Tokenizers", "Transformer", "Corpus", "SpectrumMetrics", "RunFormat"]
         ),
-        .target(name: "SpectrumReport", dependencies: ["SpectrumAnalysis"]),
+        .target(name: "SpectrumReport", dependencies: ["RunFormat", "SpectrumMetrics"]),
 
         // MARK: Tools (thin: parsing, progress, printing)
         .executableTarget(
@@ -56,7 +65,7 @@ let package = Package(
         .executableTarget(
             name: "spectrum-report",
             dependencies: [
-                "SpectrumReport",
+                "SpectrumReport", "RunFormat",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -72,13 +81,15 @@ let package = Package(
         ),
 
         // MARK: Tests
+        // Paths, fixtures and assertions shared by the test targets.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra"]),
         .testTarget(name: "HDF5StoreTests", dependencies: ["HDF5Store", "CHDF5"]),
-        .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers"]),
-        .testTarget(name: "TransformerTests", dependencies: ["Transformer", "Tokenizers"]),
-        .testTarget(name: "SpectrumAnalysisTests", dependencies: ["SpectrumAnalysis"]),
-        .testTarget(name: "SpectrumReportTests", dependencies: ["SpectrumReport"]),
+        .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "TestSupport"]),
+        .testTarget(name: "TransformerTests", dependencies: ["Transformer", "Tokenizers", "TestSupport"]),
+        .testTarget(name: "SpectrumAnalysisTests", dependencies: ["SpectrumAnalysis", "TestSupport"]),
+        .testTarget(name: "SpectrumReportTests", dependencies: ["SpectrumReport", "TestSupport"]),
         // Runs the built executables end to end.
-        .testTarget(name: "CLITests", dependencies: ["SpectrumAnalysis"]),
+        .testTarget(name: "CLITests", dependencies: ["SpectrumAnalysis", "SpectrumReport", "TestSupport"]),
     ]
 )

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""PyTorch baseline for the encoder forward pass (DESIGN §5): Hugging Face `transformers`, eager
+"""PyTorch baseline for the encoder forward pass: Hugging Face `transformers`, eager
 attention, output_attentions=True, float32 CPU, torch.inference_mode().
 
 Input: the same 512 ids as the Swift parity test, read from the committed fixture

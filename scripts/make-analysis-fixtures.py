@@ -2,14 +2,14 @@
 """Writes the SpectrumAnalysis / CLI parity fixtures under Tests/Fixtures/analysis/.
 
 References (CI never runs this; its small JSON outputs are committed):
-  * packing: the Hugging Face `tokenizers` library on the jargon corpus, packed as DESIGN §4 says
+  * packing: the Hugging Face `tokenizers` library on the jargon corpus, packed as docs/ARCHITECTURE.md says
     (split on "\\n", UTF-8 errors="replace", str.strip(), skip empty lines, encode each line without
     special tokens, concatenate, windows of n − 2 ids wrapped in the post-processor's special tokens,
     trailing partial window dropped). tokenizer.json carries truncation/padding settings, which are
     switched off so long lines are not cut.
   * spectra: transformers eager attention (output_attentions=True, float32, CPU) of all-MiniLM-L6-v2
     on the first packed window at n = 128, and numpy.linalg.svd(P.astype(float64), compute_uv=False)
-    (LAPACK dgesdd) of every head's P, with the metrics of DESIGN §4 computed from those σ.
+    (LAPACK dgesdd) of every head's P, with the metrics of docs/ARCHITECTURE.md computed from those σ.
 
 Outputs:
   packing-minilm.json        n = 512: the first 3 windows verbatim and the SHA-256 of the first 64

@@ -45,7 +45,7 @@ def versions():
 
 
 def corpus_window(tokenizer, count):
-    """First `count` ids of the corpus token stream (DESIGN §4 contiguous packing)."""
+    """First `count` ids of the corpus token stream (contiguous packing, docs/ARCHITECTURE.md)."""
     with gzip.open(CORPUS, "rb") as handle:
         text = handle.read().decode("utf-8", errors="replace")
     ids = []

@@ -1,5 +1,8 @@
+import Corpus
 import Foundation
 import LinearAlgebra
+import RunFormat
+import SpectrumMetrics
 import Tokenizers
 import Transformer
 
@@ -15,7 +18,7 @@ public struct AnalysisProgress: Sendable {
     public var elapsed: Double
 }
 
-/// The whole pipeline (DESIGN §2): corpus → tokens → encoder → per-head spectra and projection
+/// The whole pipeline: corpus → tokens → encoder → per-head spectra and projection
 /// checks → run file.
 ///
 /// ```swift
@@ -38,8 +41,8 @@ public final class Analysis {
     public let corpus: Corpus
     /// The model's tokenizer.
     public let tokenizer: Tokenizer
-    /// The encoder.
-    public let encoder: Encoder
+    /// The model (encoder or causal decoder; the name predates decoders).
+    public let encoder: TransformerModel
     /// This shard's windows, in corpus order.
     public let windows: [PackedSequence]
     /// Windows packed from the corpus before sharding.
@@ -48,32 +51,45 @@ public final class Analysis {
     private let modelChecksum: BackgroundChecksum
 
     /// Loads model, tokenizer and corpus and packs the windows.
+    ///
+    /// Sets OpenBLAS to one thread for the whole process (``BLAS/setThreadCount(_:)``): the pipeline
+    /// runs heads in parallel instead, and a multi-threaded BLAS call would round differently, so
+    /// results would depend on the machine's core count.
     /// - Throws: a message naming the file for a missing or malformed model or corpus, a corpus shorter
     ///   than one window, or `--seq-len` above the model's positions.
     public init(modelDirectory: URL, corpus corpusURL: URL, options: AnalysisOptions) throws(AnalysisError) {
         self.modelDirectory = modelDirectory
         self.options = options
         BLAS.setThreadCount(1)
-        guard FileManager.default.fileExists(atPath: modelDirectory.path) else {
-            throw .invalidOption("model folder \(modelDirectory.path) does not exist (run `make setup` to fetch the default model)")
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: modelDirectory.path, isDirectory: &isFolder) else {
+            throw .stage("model \(modelDirectory.path)", underlying: "the model folder does not exist (run `make setup` to fetch the default model)")
+        }
+        guard isFolder.boolValue else {
+            throw .stage("model \(modelDirectory.path)", underlying: "is a file; give the folder that holds config.json, model.safetensors and tokenizer.json")
         }
         // Hashing 90 MB takes longer than loading tokenizer, weights and corpus together, and it
         // ran alone on one core before the first forward pass; now it overlaps the loading.
-        modelChecksum = BackgroundChecksum(file: modelDirectory.appendingPathComponent("model.safetensors"))
+        modelChecksum = BackgroundChecksum(files: Checkpoint.weightFiles(in: modelDirectory))
         let tokenizerURL = modelDirectory.appendingPathComponent("tokenizer.json")
         tokenizer = try withStage("tokenizer \(tokenizerURL.path)") { try Tokenizer(contentsOf: tokenizerURL) }
         if let seed = options.randomInitSeed {
-            encoder = try Self.randomEncoder(like: modelDirectory, seed: seed)
+            encoder = try Self.randomModel(like: modelDirectory, seed: seed)
         } else {
-            encoder = try withStage("model \(modelDirectory.path)") { try Encoder(directory: modelDirectory) }
+            encoder = try withStage("model \(modelDirectory.path)") { try TransformerModel(directory: modelDirectory) }
         }
         let maximum = encoder.configuration.maxSequenceLength
         guard options.sequenceLength <= maximum else {
-            throw .invalidOption("--seq-len \(options.sequenceLength) exceeds what the model at \(modelDirectory.path) accepts (\(maximum) positions)")
+            throw .invalidOption("sequence length \(options.sequenceLength) exceeds what the model at \(modelDirectory.path) accepts (\(maximum) positions)")
         }
-        corpus = try Corpus(contentsOf: corpusURL, textField: options.textField)
-        let packer = try SequencePacker(tokenizer: tokenizer, sequenceLength: options.sequenceLength)
-        let all = try packer.windows(of: corpus, limit: options.sequences)
+        let all: [PackedSequence]
+        do {
+            corpus = try Corpus(contentsOf: corpusURL, textField: options.textField)
+            let packer = try SequencePacker(tokenizer: tokenizer, sequenceLength: options.sequenceLength)
+            all = try packer.windows(of: corpus, limit: options.sequences)
+        } catch {
+            throw AnalysisError(error)
+        }
         totalWindows = all.count
         windows = all.filter { options.shard.contains(window: $0.index) }
         guard !windows.isEmpty else {
@@ -90,13 +106,15 @@ public final class Analysis {
         m.modelSHA256 = try modelChecksum.value()
         m.modelType = c.modelType.rawValue
         (m.layers, m.heads, m.headDimension, m.hiddenSize) = (c.layerCount, c.headCount, c.headDimension, c.hiddenSize)
+        (m.causal, m.keyValueHeads) = (c.isCausal, c.keyValueHeadCount)
         m.sequenceLength = options.sequenceLength
         m.corpusPath = corpus.path
         m.corpusSHA256 = corpus.sha256
+        m.corpusFiles = corpus.files.map { "\($0.name)\t\($0.byteCount)\t\($0.sha256)\t\($0.byteOffset)" }
         m.textField = options.textField
-        m.sequencesRequested = Int64(options.sequences ?? -1)
+        m.sequencesRequested = options.sequences
         m.sequencesPlanned = windows.count
-        m.dumpAttention = Int64(options.dumpAttention ?? -1)
+        m.dumpAttention = options.dumpAttention
         m.dumpQKV = options.dumpQKV
         m.attentionStorage = options.attentionStorage
         m.compression = options.compression
@@ -127,9 +145,10 @@ public final class Analysis {
                     progress: (AnalysisProgress) -> Void = { _ in },
                     shouldStop: () -> Bool = { false }) throws(AnalysisError) -> RunFile {
         var metadata = try metadata()
-        let partialURL = RunFileWriter.partialURL(for: output), journalURL = RunJournal.url(for: partialURL)
+        let target = RunOutput(output)
+        let partialURL = target.partialURL, journalURL = target.journalURL
         let writer: RunFileWriter, journal: RunJournal
-        var replay: [(sequence: PackedSequence, result: SequenceResult?)] = []
+        var replay: [SequenceRecord] = []
         if resume {
             guard FileManager.default.fileExists(atPath: partialURL.path) else {
                 throw .runFile(path: partialURL.path, reason: "no partial run to resume")
@@ -140,7 +159,7 @@ public final class Analysis {
             metadata = journal.metadata
             replay = journal.records
             guard replay.count <= windows.count,
-                  zip(replay, windows).allSatisfy({ $0.sequence == $1 }) else {
+                  zip(replay, windows).allSatisfy({ $0.describes($1) }) else {
                 throw .runFile(path: partialURL.path, reason: "its journal does not match this corpus's windows; start over with --force")
             }
             writer = try RunFileWriter(creating: output, metadata: metadata, force: true)
@@ -149,27 +168,33 @@ public final class Analysis {
             journal = try RunJournal(creating: journalURL, metadata: metadata)
         }
         let (L, H, n) = (metadata.layers, metadata.heads, metadata.sequenceLength)
-        let checker = metadata.projection.map { ProjectionChecker(n: n, dims: $0.dims, epsilons: $0.epsilons, delta: $0.delta, trials: $0.trials) }
+        let checker = metadata.projection.map { setup in
+            var checker = ProjectionChecker(n: n, dims: setup.dims, epsilons: setup.epsilons, delta: setup.delta, trials: setup.trials)
+            checker.linformerApplicable = !metadata.causal
+            return checker
+        }
         var aggregate = SpectrumAggregate(layers: L, heads: H, length: n)
-        var projectionAggregate = checker.map { ProjectionAggregate(layers: L, heads: H, dims: $0.dims.count) }
+        var projectionAggregate = checker.map {
+            ProjectionAggregate(layers: L, heads: H, dims: $0.dims.count, statistics: metadata.projectionStatistics)
+        }
         let capture: AttentionCapture = checker != nil || metadata.dumpQKV ? .probabilitiesAndQKV : .probabilities
         let fitting = checker.flatMap { c in metadata.holdout > 0 ? FittedProjectionPass(dims: c.dims, holdout: metadata.holdout, layers: L, heads: H, n: n) : nil }
         for (row, item) in replay.enumerated() {
-            let dumped = metadata.dumpAttention < 0 || row < Int(metadata.dumpAttention)
-            let trains = item.result != nil && fitting?.trains(item.sequence) == true
+            let dumped = metadata.isDumped(row: row)
+            let trains = item.spectra != nil && fitting?.trains(window: item.windowIndex) == true
             if dumped || trains {
                 // Dumped tensors and Gram sums are not journaled; the encoder recomputes them bit for bit.
-                try withStage("encoder on window \(item.sequence.index)") {
-                    _ = try encoder.forward(inputIds: item.sequence.inputIds, capture: capture, threads: options.threads) { attention in
-                        if dumped { try writer.writeAttention(attention, row: row) }
-                        if trains { try fitting?.addGram(of: attention, context: "window \(item.sequence.index)") }
+                try withStage("encoder on window \(item.windowIndex)") {
+                    _ = try encoder.forward(inputIds: item.inputIds, capture: capture, threads: options.threads) { attention in
+                        if dumped { try writer.writeAttention(AttentionRows(attention), row: row) }
+                        if trains { try fitting?.addGram(of: attention, context: "window \(item.windowIndex)") }
                     }
                 }
             }
-            try writer.append(item.sequence, result: item.result)
-            if let result = item.result {
-                try add(sigma: result.sigma, to: &aggregate, context: partialURL.path)
-                projectionAggregate?.add(result.projection)
+            try writer.append(item)
+            if let spectra = item.spectra {
+                try add(sigma: spectra.sigma, to: &aggregate, context: partialURL.path)
+                if let projection = item.projection { projectionAggregate?.add(projection.byName) }
             }
         }
         let jobs = HeadJobs(threads: options.threads, queueLimit: 2 * L * H, n: n, checker: checker, gram: fitting?.gram)
@@ -179,8 +204,10 @@ public final class Analysis {
         func commit(_ item: (window: PackedSequence, result: SequenceResult, group: DispatchGroup)) throws(AnalysisError) {
             item.group.wait()
             try item.result.check()
-            try journal.append(item.window, result: metadata.spectra ? item.result : nil)
-            try writer.append(item.window, result: metadata.spectra ? item.result : nil)
+            let record = metadata.spectra ? item.result.record(for: item.window, projections: metadata.projection != nil)
+                                          : SequenceRecord(window: item.window)
+            try journal.append(record)
+            try writer.append(record)
             if metadata.spectra {
                 for (slot, spectrum) in item.result.spectra.enumerated() {
                     guard let spectrum else { throw .numeric("window \(item.window.index): no spectrum for layer \(slot / H), head \(slot % H)") }
@@ -196,7 +223,7 @@ public final class Analysis {
             for window in windows.dropFirst(resumedFrom) {
                 if shouldStop() { break }
                 let row = writer.sequenceCount + (pending == nil ? 0 : 1)
-                let dump = metadata.dumpAttention < 0 || row < Int(metadata.dumpAttention)
+                let dump = metadata.isDumped(row: row)
                 let result = SequenceResult(layers: L, heads: H, n: n, dims: checker?.dims.count ?? 0,
                                             epsilons: checker?.epsilons.count ?? 0)
                 let group = DispatchGroup()
@@ -208,10 +235,10 @@ public final class Analysis {
                     _ = try encoder.forward(inputIds: window.inputIds, capture: capture, threads: options.threads) { attention in
                         // With spectra on, the head kernels check P while widening it (one pass, not two).
                         if !metadata.spectra { try Self.checkFinite(attention, context: context) }
-                        if dump { try writer.writeAttention(attention, row: row) }
+                        if dump { try writer.writeAttention(AttentionRows(attention), row: row) }
                         if metadata.spectra {
                             jobs.submit(attention, into: result, group: group, draws: draws,
-                                        train: fitting?.trains(window) == true, context: context)
+                                        train: fitting?.trains(window: window.index) == true, context: context)
                         }
                     }
                 }
@@ -233,7 +260,7 @@ public final class Analysis {
         }
         // Second pass of the fitted projection: fit on the training windows, measure the held-out ones.
         let fittedRows = try fitting.map { (pass) throws(AnalysisError) in
-            try pass.evaluate(heldOut: windows.filter { !pass.trains($0) }, encoder: encoder, threads: options.threads)
+            try pass.evaluate(heldOut: windows.filter { !pass.trains(window: $0.index) }, encoder: encoder, threads: options.threads)
         }
         try writer.finish(aggregate: metadata.spectra ? aggregate : nil, projection: projectionAggregate) { file in
             if let fitting, let fittedRows { try fitting.write(fittedRows, to: file) }
@@ -267,11 +294,24 @@ final class BackgroundChecksum: @unchecked Sendable {
     // Written once on the background thread before `done.leave()`, read only after `done.wait()`.
     private var result: Result<String, AnalysisError> = .success("")
 
-    init(file: URL) {
+    /// The digest of one file; of several (a sharded checkpoint: the index, then its shards), the
+    /// SHA-256 of their `sha256sum`-style listing (`<hex>  <file name>` lines).
+    init(files: [URL]) {
         done.enter()
         DispatchQueue.global(qos: .userInitiated).async { [self] in
             do throws(AnalysisError) {
-                result = .success(try withStage("checksum of \(file.path)") { try SHA256.hex(ofFile: file) })
+                var digests: [String] = []
+                for file in files {
+                    digests.append(try withStage("checksum of \(file.path)") { try SHA256.hex(ofFile: file) })
+                }
+                if files.count == 1, let only = digests.first {
+                    result = .success(only)
+                } else {
+                    let listing = zip(digests, files).map { "\($0)  \($1.lastPathComponent)\n" }.joined()
+                    var hasher = SHA256()
+                    hasher.update(Data(listing.utf8))
+                    result = .success(hasher.finalize())
+                }
             } catch {
                 result = .failure(error)
             }

@@ -26,7 +26,7 @@ final class FittedProjectionPass: @unchecked Sendable {
     }
 
     /// Whether a window's Gram goes into the fit.
-    func trains(_ window: PackedSequence) -> Bool { !fitted.isHeldOut(window: window.index) }
+    func trains(window index: Int) -> Bool { !fitted.isHeldOut(window: index) }
 
     /// Adds one layer's `PᵀP` of every head on the calling thread (replayed windows on `--resume`).
     func addGram(of attention: LayerAttention, context: String) throws(AnalysisError) {
@@ -62,7 +62,7 @@ final class FittedProjectionPass: @unchecked Sendable {
                              "fitted_linformer/relative", "fitted_linformer/row_mean", "fitted_linformer/row_max"]
 
     /// Fits every head and evaluates the held-out windows (`threads` heads at a time).
-    func evaluate(heldOut: [PackedSequence], encoder: Encoder, threads: Int) throws(AnalysisError) -> Rows {
+    func evaluate(heldOut: [PackedSequence], encoder: TransformerModel, threads: Int) throws(AnalysisError) -> Rows {
         let (L, H, K) = (layers, heads, fitted.dims.count)
         let kMax = min(fitted.dims.max() ?? 0, n)
         let fits = ParallelSlots<SymmetricEigenbasis>(count: L * H)

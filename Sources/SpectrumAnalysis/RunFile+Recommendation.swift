@@ -16,7 +16,7 @@ extension RunFile {
         }
         var fitted: (dims: [Int], errors: [Double])?
         if error != nil {
-            guard let projection = m.projection, contains("projection/fitted/median") else {
+            guard let projection = m.projection, try contains("projection/fitted/median") else {
                 throw .runFile(path: url.path, reason: "has no fitted projection (/projection/fitted/median); --error needs a run with projections on")
             }
             let K = projection.dims.count

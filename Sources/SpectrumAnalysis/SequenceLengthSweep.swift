@@ -75,6 +75,6 @@ public struct SequenceLengthSweep: Sendable {
             }
             return .complete
         }
-        return manager.fileExists(atPath: RunFileWriter.partialURL(for: url).path) ? .partial : .missing
+        return manager.fileExists(atPath: RunOutput(url).partialURL.path) ? .partial : .missing
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import SpectrumMetrics
 
 /// Everything computed for one sequence: spectra and metrics of every head, and projection errors.
 ///
@@ -23,13 +24,7 @@ final class SequenceResult: @unchecked Sendable {
     private let lock = NSLock()
 
     /// Names of the `[L, H, K]` projection statistics, in file order.
-    static let projectionStatistics: [String] = [
-        "theorem1/mean", "theorem1/median", "theorem1/p95", "theorem1/max",
-        "svd_optimal/mean", "svd_optimal/median", "svd_optimal/p95", "svd_optimal/max",
-        "theorem2/relative", "theorem2/row_mean", "theorem2/row_max",
-        "pooling/relative", "pooling/row_mean", "pooling/row_max",
-        "max_pooling/relative", "max_pooling/row_mean", "max_pooling/row_max",
-    ]
+    static let projectionStatistics: [String] = ProjectionStatistic.names
 
     init(layers: Int, heads: Int, n: Int, dims: Int, epsilons: Int) {
         self.layers = layers; self.heads = heads; self.n = n; self.dims = dims; self.epsilons = epsilons

@@ -1,91 +1,129 @@
 import Foundation
 import HDF5Store
 import LinearAlgebra
+import RunFormat
+import SpectrumMetrics
+import Transformer
 
-/// The SVD stage alone: reads `/attention/P` of a file written by `extract` and adds the spectra.
+/// The SVD stage alone: reads the attention dumped by `extract` and writes a run file with the
+/// spectra and, when Q, K, V were dumped too, the projection checks.
 ///
-/// Gives the same σ as `run` on the same P (same solver, same float32 input). The input is copied to
-/// `output.partial`, the spectra are added there and the copy is renamed to `output`, so the input
-/// stays untouched until the new file is complete.
+/// It runs the same head jobs as `run` on the same float32 tensors, so σ, metrics and projection
+/// statistics equal those of `run` bit for bit. The new file is written through ``RunFileWriter``
+/// (the one write path: `output.partial`, fsync, rename), every dataset as ``RunSchema`` declares it;
+/// it keeps the input's tokens and attention, and the input stays untouched until the new file is
+/// complete (`output` may equal `input`).
 public enum SpectrumStage {
-    /// Adds `/spectrum/…` to a copy of `input` written to `output` (which may equal `input`). The heads
-    /// of a layer are processed concurrently on all cores.
+    /// Adds spectra (and projections) to the extract file `input`, written to `output`. Sets OpenBLAS
+    /// to one thread for the process, like ``Analysis``.
+    /// - Parameters:
+    ///   - threads: concurrent head jobs; results do not depend on it.
+    ///   - projection: projection options, or nil for none; they need Q, K, V in the input (else
+    ///     ``AnalysisError/invalidOption(_:)``).
+    ///   - seed: seed of the random projections.
     @discardableResult
     public static func addSpectra(input: URL, output: URL, force: Bool = false,
+                                  threads: Int = ProcessInfo.processInfo.activeProcessorCount,
+                                  projection: ProjectionOptions? = nil, seed: UInt64 = 0,
                                   progress: (AnalysisProgress) -> Void = { _ in }) throws(AnalysisError) -> RunFile {
+        // As in `Analysis`: heads run in parallel on single-threaded BLAS, so σ equals `run`'s bit for bit.
+        BLAS.setThreadCount(1)
         let source = try RunFile(contentsOf: input)
-        let m = source.metadata
-        guard source.isComplete else { throw .runFile(path: input.path, reason: "is not complete; finish it with --resume first") }
+        let m = source.metadata, rows = source.sequenceCount
+        guard source.isComplete else {
+            throw .runFile(path: input.path, reason: "is not complete; finish it first (the `spectrum-analyze extract` command that wrote it, plus --resume)")
+        }
         guard !m.spectra else { throw .runFile(path: input.path, reason: "already has spectra") }
-        guard m.dumpAttention < 0 || Int(m.dumpAttention) >= source.sequenceCount, source.contains("attention/P") else {
+        guard m.dumpedRows(of: rows) == rows, try source.contains("attention/P") else {
             throw .runFile(path: input.path, reason: "does not hold P for every sequence (write it with `spectrum-analyze extract`)")
         }
-        if input.standardizedFileURL != output.standardizedFileURL, FileManager.default.fileExists(atPath: output.path), !force {
-            throw .outputExists(path: output.path)
+        if projection != nil, !m.dumpQKV {
+            throw .invalidOption("\(input.path) holds no Q, K, V, which the projection checks need: write it with `extract --dump-qkv`, or turn the projections off")
         }
-        let partial = RunFileWriter.partialURL(for: output)
-        let (L, H, n) = (m.layers, m.heads, m.sequenceLength)
-        BLAS.setThreadCount(1)
-        do {
-            try? FileManager.default.removeItem(at: partial)
-            try FileManager.default.copyItem(at: input, to: partial)
-            let file = try File.open(partial.path, mode: .readWrite)
-            let pDataset = try file.openDataset("attention/P")
-            var aggregate = SpectrumAggregate(layers: L, heads: H, length: n)
-            var datasets: [String: Dataset] = [:]
-            _ = try file.requireGroup("spectrum")
-            datasets["spectrum/sigma"] = try file.createDataset("spectrum/sigma", type: .float64, shape: [source.sequenceCount, L, H, n])
-            for (path, type) in RunFileWriter.spectrumDatasets {
-                datasets[path] = try file.createDataset(path, type: type, shape: [source.sequenceCount, L, H])
-            }
-            let start = Date()
-            let workers = HeadWorkerPool(n: n)
-            for row in 0..<source.sequenceCount {
-                let result = SequenceResult(layers: L, heads: H, n: n, dims: 0, epsilons: 0)
+        let target = RunOutput(output)
+        try target.check(force: force, replacingInput: input.standardizedFileURL == output.standardizedFileURL)
+        var metadata = m
+        metadata.spectra = true
+        metadata.svdMethod = SingularValueMethod.recommended.rawValue
+        metadata.seed = seed
+        let (L, H, n, d) = (m.layers, m.heads, m.sequenceLength, m.headDimension)
+        if let projection {
+            metadata.projection = .init(dims: projection.effectiveDims(n: n), epsilons: projection.epsilons,
+                                        delta: projection.effectiveDelta(n: n), trials: max(1, projection.trials))
+        }
+        let records = try source.records()
+        let tensors = try AttentionReader(source, metadata: m)
+        let checker = metadata.projection.map { ProjectionChecker(n: n, dims: $0.dims, epsilons: $0.epsilons, delta: $0.delta, trials: $0.trials) }
+        let jobs = HeadJobs(threads: max(1, threads), queueLimit: 2 * L * H, n: n, checker: checker)
+        var aggregate = SpectrumAggregate(layers: L, heads: H, length: n)
+        var projectionAggregate = checker.map { ProjectionAggregate(layers: L, heads: H, dims: $0.dims.count) }
+        let writer = try RunFileWriter(creating: output, metadata: metadata, force: true)
+        let start = Date()
+        do throws(AnalysisError) {
+            for (row, record) in records.enumerated() {
+                let result = SequenceResult(layers: L, heads: H, n: n, dims: checker?.dims.count ?? 0, epsilons: checker?.epsilons.count ?? 0)
+                let group = DispatchGroup()
+                let draws = checker?.draws(seed: seed, window: record.windowIndex) ?? []
                 for layer in 0..<L {
-                    let p: [Float] = try pDataset.read(start: [row, layer, 0, 0, 0], count: [1, 1, H, n, n])
-                    DispatchQueue.concurrentPerform(iterations: H) { head in
-                        do {
-                            let sigma = try p.withUnsafeBufferPointer { all in
-                                try workers.withWorker { worker in
-                                    try worker.sigma.withUnsafeMutableBufferPointer {
-                                        try worker.kernel.spectrum(of: UnsafeBufferPointer(rebasing: all[head * n * n ..< (head + 1) * n * n]), into: $0)
-                                    }
-                                    return worker.sigma
-                                }
-                            }
-                            result.store(try HeadSpectrum(sigma: sigma, context: "row \(row), layer \(layer), head \(head)"), layer: layer, head: head)
-                        } catch let error as AnalysisError {
-                            result.fail(error)
-                        } catch {
-                            result.fail(.stage("\(input.path) row \(row), layer \(layer), head \(head)", underlying: String(describing: error)))
-                        }
-                    }
+                    let attention = try tensors.layer(layer, row: row, heads: H, n: n, d: d)
+                    try writer.writeAttention(AttentionRows(attention), row: row)
+                    jobs.submit(attention, into: result, group: group, draws: draws, context: "\(input.path) row \(row)")
                 }
+                group.wait()
                 try result.check()
-                try datasets["spectrum/sigma"]?.write(result.sigma, at: row)
-                try datasets["spectrum/k90"]?.write(result.k90, at: row)
-                try datasets["spectrum/k95"]?.write(result.k95, at: row)
-                try datasets["spectrum/k99"]?.write(result.k99, at: row)
-                try datasets["spectrum/entropy_rank"]?.write(result.entropyRank, at: row)
-                try datasets["spectrum/stable_rank"]?.write(result.stableRank, at: row)
-                for slot in 0..<(L * H) {
-                    aggregate.add(try HeadSpectrum(sigma: Array(result.sigma[slot * n ..< (slot + 1) * n])), layer: slot / H, head: slot % H)
+                let window = PackedSequence(index: record.windowIndex, inputIds: record.inputIds, byteRange: record.byteRange)
+                try writer.append(result.record(for: window, projections: checker != nil))
+                for (slot, spectrum) in result.spectra.enumerated() {
+                    guard let spectrum else { throw .numeric("\(input.path) row \(row): no spectrum for layer \(slot / H), head \(slot % H)") }
+                    aggregate.add(spectrum, layer: slot / H, head: slot % H)
                 }
-                progress(AnalysisProgress(completed: row + 1, total: source.sequenceCount, resumedFrom: 0,
-                                          elapsed: Date().timeIntervalSince(start)))
+                projectionAggregate?.add(result.projection)
+                progress(AnalysisProgress(completed: row + 1, total: rows, resumedFrom: 0, elapsed: Date().timeIntervalSince(start)))
             }
-            try RunFileWriter.writeAggregate(aggregate, to: file)
-            try file.attributes.set("spectra", Int64(1))
-            try file.attributes.set("svd_method", SingularValueMethod.recommended.rawValue)
-            try file.close()
-            if FileManager.default.fileExists(atPath: output.path) { try FileManager.default.removeItem(at: output) }
-            try FileManager.default.moveItem(at: partial, to: output)
+            try writer.finish(aggregate: aggregate, projection: projectionAggregate)
         } catch {
-            try? FileManager.default.removeItem(at: partial)
-            if let error = error as? AnalysisError { throw error }
-            throw .stage("adding spectra to \(output.path)", underlying: String(describing: error))
+            jobs.waitUntilFinished()
+            writer.suspend()
+            try? FileManager.default.removeItem(at: writer.partialURL)
+            throw error
         }
         return try RunFile(contentsOf: output)
+    }
+}
+
+/// Reads one layer of one sequence's dumped P (and Q, K, V) from an extract file, after checking
+/// every dimension of the datasets against the metadata.
+private struct AttentionReader {
+    let path: String
+    let datasets: [String: Dataset]
+    let file: File
+
+    init(_ source: RunFile, metadata m: RunMetadata) throws(AnalysisError) {
+        path = source.url.path
+        let names = m.dumpQKV ? ["P", "Q", "K", "V"] : ["P"]
+        let rows = source.sequenceCount, url = source.url
+        (file, datasets) = try withStage("run file \(url.path)") {
+            let file = try File.open(url.path, mode: .readOnly)
+            var datasets: [String: Dataset] = [:]
+            for name in names {
+                let dataset = try file.openDataset("attention/\(name)")
+                let shape = try dataset.shape, width = name == "P" ? m.sequenceLength : m.headDimension
+                guard shape.count == 5, shape[0] >= rows, Array(shape.dropFirst()) == [m.layers, m.heads, m.sequenceLength, width] else {
+                    throw AnalysisError.runFile(path: url.path, reason: "/attention/\(name) has shape \(shape), the metadata call for [≥ \(rows), \(m.layers), \(m.heads), \(m.sequenceLength), \(width)]")
+                }
+                datasets[name] = dataset
+            }
+            return (file, datasets)
+        }
+    }
+
+    func layer(_ layer: Int, row: Int, heads: Int, n: Int, d: Int) throws(AnalysisError) -> LayerAttention {
+        try withStage("run file \(path), row \(row), layer \(layer)") {
+            func read(_ name: String, _ width: Int) throws -> [Float]? {
+                try datasets[name]?.read(start: [row, layer, 0, 0, 0], count: [1, 1, heads, n, width], as: Float.self)
+            }
+            return LayerAttention(layer: layer, heads: heads, sequenceLength: n, headDimension: d,
+                                  probabilities: try read("P", n) ?? [], queries: try read("Q", d), keys: try read("K", d), values: try read("V", d))
+        }
     }
 }

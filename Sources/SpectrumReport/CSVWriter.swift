@@ -37,10 +37,16 @@ public struct CSVWriter: Sendable {
         fields.map(escape).joined(separator: ",")
     }
 
-    /// Formats a number for CSV: shortest round-trip representation, `NaN` for non-finite values
-    /// (pandas and R both read `NaN`).
+    /// Formats a number for CSV: 6 significant digits, `NaN` for non-finite values (pandas and R
+    /// both read `NaN`).
+    ///
+    /// Six digits are what the numbers mean (singular values are accurate to 1e-6·σ₁) and what stays
+    /// the same across CPUs: the shortest round-trip form printed summation-order noise in the 9th
+    /// digit, so the same run gave different reports on different machines.
     public static func number(_ value: Double) -> String {
-        value.isFinite ? "\(value)" : "NaN"
+        guard value.isFinite else { return "NaN" }
+        let text = String(format: "%.6g", value)
+        return text == "-0" ? "0" : text
     }
 }
 

@@ -5,6 +5,8 @@ import Foundation
 struct CumulativeSpectrumFigure {
     let runs: [RunStatistics]
     let k: Int
+    /// Logarithmic x axis (`--log-x`).
+    var logX = false
 
     /// True when the runs have different n, so the x axis becomes j / n.
     var normalised: Bool { Set(runs.map(\.run.sequenceLength)).count > 1 }
@@ -31,8 +33,8 @@ struct CumulativeSpectrumFigure {
             }
             entries.append(.init(label: "band: ±1 std (all heads)", color: "#888888", swatch: true))
         }
-        let legend = Legend(title: single ? FigureLayout.fit(runs[0].run.label, maxWidth: 200, size: Legend.size, bold: true) : "run (mean of all heads)",
-                            entries: entries)
+        // The run's label is in the caption; a legend title of fixed words is never cut short.
+        let legend = Legend(title: single ? "mean over sequences" : "run (mean of all heads)", entries: entries)
         let yTicks = LinearScale.niceTicks(lo: 0, hi: 1, count: 5)
         let probe = Axis(side: .left, ticks: yTicks, position: { $0 }, label: "")
         let left = probe.leftMargin()
@@ -40,7 +42,11 @@ struct CumulativeSpectrumFigure {
         let markerLabels = ns.map { n in (x: xValue(min(k, n), n: n), text: normalised ? "k = \(k) (n = \(n))" : "k = \(k)") }
         let frameRight = FigureLayout.width - FigureLayout.right - legend.width - 18
         let xMax = normalised ? 1.0 : Double(ns.max() ?? 1)
-        let xScale = LinearScale(domain: (normalised ? 0 : 1, xMax), range: (left, frameRight))
+        let xMin = normalised ? (logX ? 1 / Double(ns.max() ?? 1) : 0) : 1
+        let logScale = LogScale(domain: (xMin, xMax), range: (left, frameRight))
+        let linearScale = LinearScale(domain: (xMin, xMax), range: (left, frameRight))
+        let useLog = logX
+        let xScale: @Sendable (Double) -> Double = { x in useLog ? logScale(x) : linearScale(x) }
         let rows = FigureLayout.stagger(markerLabels.map { (xScale($0.x), $0.text) }, size: Axis.tickSize)
         let top = FigureLayout.top + Double((rows.max() ?? 0) + 1) * 15
         let frameHeight = 330.0
@@ -50,10 +56,11 @@ struct CumulativeSpectrumFigure {
 
         var svg = SVGDocument(width: FigureLayout.width, height: height, idPrefix: "cumulative-spectrum")
         FigureLayout.drawTitle(normalised ? "Mean cumulative spectrum c_j against j / n" : "Mean cumulative spectrum c_j against index j", in: &svg)
-        let xTicks = normalised ? LinearScale.niceTicks(lo: 0, hi: 1, count: 5)
+        let xTicks = logX ? logScale.ticks()
+            : normalised ? LinearScale.niceTicks(lo: 0, hi: 1, count: 5)
             : [1.0] + LinearScale.niceTicks(lo: 1, hi: xMax, count: 8).filter { $0 > 1 }
         Axis(side: .bottom, ticks: xTicks, position: { xScale($0) },
-             label: normalised ? "normalised singular value index j / n" : "singular value index j (of n = \(ns[0]))").draw(in: &svg, frame: frame)
+             label: (normalised ? "normalised singular value index j / n" : "singular value index j (of n = \(ns[0]))") + (logX ? ", log scale" : "")).draw(in: &svg, frame: frame)
         Axis(side: .left, ticks: yTicks, position: { yScale($0) }, label: "c_j (fraction of Σσ)").draw(in: &svg, frame: frame)
 
         for (i, stats) in runs.enumerated() {
@@ -86,6 +93,26 @@ struct CumulativeSpectrumFigure {
         }
         legend.draw(in: &svg, x: frameRight + 18, y: top)
         return svg
+    }
+
+    /// Mean and std of `c_j` of every (layer, head), one row per j: the curves behind the heatmap.
+    func perHeadTable() -> CSVWriter {
+        var csv = CSVWriter(columns: ["run", "n", "layer", "head", "index", "fraction", "mean", "std"])
+        for stats in runs {
+            let r = stats.run, n = r.sequenceLength, count = Double(r.count)
+            for layer in 0..<r.layers {
+                for head in 0..<r.heads {
+                    let base = (layer * r.heads + head) * n
+                    for j in 0..<n {
+                        let mean = r.cumulativeSum[base + j] / count
+                        let std = max(0, r.cumulativeSumSquares[base + j] / count - mean * mean).squareRoot()
+                        csv.append([r.label, "\(n)", "\(layer + 1)", "\(head + 1)", "\(j + 1)", CSVWriter.number(Double(j + 1) / Double(n)),
+                                    CSVWriter.number(mean), CSVWriter.number(std)])
+                    }
+                }
+            }
+        }
+        return csv
     }
 
     private func table() -> CSVWriter {

@@ -5,30 +5,29 @@ import Foundation
 struct EffectiveRankFigure {
     let runs: [RunStatistics]
 
-    private static let indexMetrics = ["k90", "k95", "k99"]
+    private static let indexMetrics: [RunMetric] = [.k90, .k95, .k99]
 
     func make() -> Figure {
         Figure(stem: "effective_rank", title: "Effective rank per layer", svg: drawing(), csv: table(), caption: caption())
     }
 
-    private func color(_ metric: String) -> String {
-        ColorMap.category((Self.indexMetrics + ["entropy_rank"]).firstIndex(of: metric) ?? 0)
+    private func color(_ metric: RunMetric) -> String {
+        ColorMap.category((Self.indexMetrics + [.entropyRank]).firstIndex(of: metric) ?? 0)
     }
 
     private func drawing() -> SVGDocument {
-        var entries = Self.indexMetrics.map { Legend.Entry(label: "\($0): smallest j, c_j ≥ 0.\($0.dropFirst())", color: color($0)) }
-        entries.append(.init(label: "entropy effective rank", color: color("entropy_rank")))
-        entries.append(.init(label: "band: 25–75 %", color: "#999999", swatch: true))
+        var entries = Self.indexMetrics.map { Legend.Entry(label: "\($0.rawValue): smallest j, c_j ≥ 0.\($0.rawValue.dropFirst())", color: color($0), band: true) }
+        entries.append(.init(label: "entropy effective rank", color: color(.entropyRank), band: true))
         if runs.count > 1 {
             for (i, stats) in runs.enumerated() {
                 entries.append(.init(label: FigureLayout.fit(stats.run.label, maxWidth: 190, size: Legend.size), color: "#444444",
                                      dash: ColorMap.dashes[i % ColorMap.dashes.count]))
             }
         }
-        let legend = Legend(title: "median over heads", entries: entries)
+        let legend = Legend(title: "median, 25–75 % band", entries: entries)
         let maxLayers = runs.map(\.run.layers).max() ?? 1
-        let panels: [(metrics: [String], label: String)] = [(Self.indexMetrics, "singular values needed (index j)"),
-                                                           (["entropy_rank"], "entropy effective rank")]
+        let panels: [(metrics: [RunMetric], label: String)] = [(Self.indexMetrics, "singular values needed (index j)"),
+                                                           ([.entropyRank], "entropy effective rank")]
         let domains = panels.map { panel -> (Double, Double) in
             let values = runs.flatMap { stats in
                 panel.metrics.flatMap { m in (0..<stats.run.layers).flatMap { l -> [Double] in
@@ -64,7 +63,7 @@ struct EffectiveRankFigure {
                          color: color(metric), opacity: 0.15).draw(in: &svg, x: { xScale($0) }, y: { yScale($0) })
                     Polyline(points: spreads.enumerated().map { (Double($0.offset + 1), $0.element.median) }, color: color(metric),
                              width: 2, dash: ColorMap.dashes[runIndex % ColorMap.dashes.count],
-                             tooltip: "\(stats.run.label) · \(metric): " + spreads.enumerated().map { "L\($0.offset + 1) \(formatNumber($0.element.median))" }.joined(separator: ", "))
+                             tooltip: "\(stats.run.label) · \(metric.rawValue): " + spreads.enumerated().map { "L\($0.offset + 1) \(formatNumber($0.element.median))" }.joined(separator: ", "))
                         .draw(in: &svg, x: { xScale($0) }, y: { yScale($0) })
                 }
             }
@@ -76,10 +75,10 @@ struct EffectiveRankFigure {
     private func table() -> CSVWriter {
         var csv = CSVWriter(columns: ["run", "layer", "metric", "median", "q25", "q75"])
         for stats in runs {
-            for metric in RunStatistics.metricNames {
+            for metric in RunMetric.allCases {
                 for layer in [nil] + (0..<stats.run.layers).map(Optional.some) {
                     let s = stats.metricSpread(metric, layer: layer)
-                    csv.append([stats.run.label, layer.map { "\($0 + 1)" } ?? "all", metric,
+                    csv.append([stats.run.label, layer.map { "\($0 + 1)" } ?? "all", metric.rawValue,
                                 CSVWriter.number(s.median), CSVWriter.number(s.q25), CSVWriter.number(s.q75)])
                 }
             }
@@ -93,8 +92,8 @@ struct EffectiveRankFigure {
         for stats in runs {
             let n = Double(stats.run.sequenceLength)
             let L = stats.run.layers
-            let k90 = (0..<L).map { stats.metricSpread("k90", layer: $0).median }
-            let entropy = (0..<L).map { stats.metricSpread("entropy_rank", layer: $0).median }
+            let k90 = (0..<L).map { stats.metricSpread(.k90, layer: $0).median }
+            let entropy = (0..<L).map { stats.metricSpread(.entropyRank, layer: $0).median }
             var s = runs.count > 1 ? "\(stats.run.label): " : ""
             s += "median k90 is \(formatNumber(k90[0], digits: 1)) in layer 1 and \(formatNumber(k90[L - 1], digits: 1)) in layer \(L) (of n = \(stats.run.sequenceLength); \(formatNumber(100 * k90[0] / n, digits: 1)) % and \(formatNumber(100 * k90[L - 1] / n, digits: 1)) %)"
             s += "; median entropy rank \(formatNumber(entropy[0], digits: 1)) → \(formatNumber(entropy[L - 1], digits: 1))."

@@ -12,9 +12,11 @@ public struct Legend: Sendable {
         public var dash: String?
         /// True for a filled swatch (a band) instead of a line sample.
         public var swatch: Bool
+        /// True to draw the line sample over a band of its own colour (a line with its band).
+        public var band: Bool
         /// Creates an entry.
-        public init(label: String, color: String, dash: String? = nil, swatch: Bool = false) {
-            self.label = label; self.color = color; self.dash = dash; self.swatch = swatch
+        public init(label: String, color: String, dash: String? = nil, swatch: Bool = false, band: Bool = false) {
+            self.label = label; self.color = color; self.dash = dash; self.swatch = swatch; self.band = band
         }
     }
 
@@ -55,6 +57,8 @@ public struct Legend: Sendable {
             if entry.swatch {
                 svg.rect(Box(x: x, y: rowY - 5, width: Self.sample, height: 10), fill: entry.color, opacity: 0.35)
             } else {
+                // Same opacity as the plotted bands (0.15), so the sample looks like the plot.
+                if entry.band { svg.rect(Box(x: x, y: rowY - 5, width: Self.sample, height: 10), fill: entry.color, opacity: 0.15) }
                 svg.line(x1: x, y1: rowY, x2: x + Self.sample, y2: rowY, stroke: entry.color, width: 2.2, dash: entry.dash)
             }
             svg.text(entry.label, x: x + Self.sample + 6, y: rowY, size: Self.size)

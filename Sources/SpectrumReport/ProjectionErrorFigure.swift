@@ -11,10 +11,6 @@ struct ProjectionErrorFigure {
 
     private var withProjection: [RunStatistics] { runs.filter { $0.run.projection != nil } }
 
-    /// The methods some run holds values for.
-    private var methods: [ProjectionMethod] {
-        ProjectionMethod.allCases.filter { m in withProjection.contains { $0.projectionValues(m) != nil } }
-    }
 
     func make() -> Figure {
         let skipped = runs.filter { $0.run.projection == nil }.map(\.run.label)
@@ -37,7 +33,7 @@ struct ProjectionErrorFigure {
         let dims = Array(Set(withProjection.flatMap { $0.run.projection?.dims ?? [] })).sorted()
         var lo = Double.infinity, hi = 0.0
         for stats in withProjection {
-            for method in methods {
+            for method in ProjectionMethod.allCases where stats.isApplicable(method) {
                 for i in stats.run.projection?.dims.indices ?? 0..<0 {
                     let s = stats.projectionSpread(method, kIndex: i, layer: nil)
                     for v in [s.q25, s.median, s.q75] where v.isFinite && v > 0 { lo = min(lo, v); hi = max(hi, v) }
@@ -46,15 +42,16 @@ struct ProjectionErrorFigure {
         }
         if !lo.isFinite { lo = 0.01; hi = 1 }
         let yDomain = LogScale.niceDomain(lo: lo, hi: hi)
-        var entries = methods.map { Legend.Entry(label: $0.title, color: color($0)) }
-        entries.append(.init(label: "band: 25–75 % of heads", color: "#999999", swatch: true))
+        // Each method's sample is its line over its own band colour, as drawn in the plot.
+        var entries = ProjectionMethod.allCases.filter { m in withProjection.contains { $0.isApplicable(m) } }
+            .map { Legend.Entry(label: $0.title, color: color($0), band: true) }
         if withProjection.count > 1 {
             for (i, stats) in withProjection.enumerated() {
                 entries.append(.init(label: FigureLayout.fit(stats.run.label, maxWidth: 190, size: Legend.size), color: "#444444",
                                      dash: ColorMap.dashes[i % ColorMap.dashes.count]))
             }
         }
-        let legend = Legend(title: "median over heads", entries: entries)
+        let legend = Legend(title: "median, 25–75 % band", entries: entries)
         let epsilons = Array(Set(withProjection.flatMap { $0.run.projection?.epsilons ?? [] })).sorted()
         let epsLabels = epsilons.map { "ε = \(formatNumber($0))" }
         let epsColumn = (epsLabels.map { TextMetrics.width($0, size: Axis.tickSize) }.max() ?? 0) + 8
@@ -95,7 +92,7 @@ struct ProjectionErrorFigure {
         }
         for (runIndex, stats) in withProjection.enumerated() {
             guard let p = stats.run.projection else { continue }
-            for method in methods {
+            for method in ProjectionMethod.allCases where stats.isApplicable(method) {
                 let spreads = p.dims.indices.map { stats.projectionSpread(method, kIndex: $0, layer: nil) }
                 // Log axes cannot show zero errors (SVD-optimal at k = n); such points are left out.
                 let positive = zip(p.dims, spreads).filter { $0.1.median > 0 }
@@ -115,7 +112,7 @@ struct ProjectionErrorFigure {
         var csv = CSVWriter(columns: ["run", "method", "k", "layer", "median", "q25", "q75"])
         for stats in withProjection {
             guard let p = stats.run.projection else { continue }
-            for method in methods {
+            for method in ProjectionMethod.allCases where stats.isApplicable(method) {
                 for (i, k) in p.dims.enumerated() {
                     for layer in [nil] + (0..<stats.run.layers).map(Optional.some) {
                         let s = stats.projectionSpread(method, kIndex: i, layer: layer)
@@ -135,9 +132,11 @@ struct ProjectionErrorFigure {
             guard let p = stats.run.projection else { continue }
             var s = withProjection.count > 1 ? "\(stats.run.label): " : ""
             let pieces = p.epsilons.map { e -> String in
-                let compared: [ProjectionMethod] = [.theorem1, .theorem2, .svdOptimal] + (p.fittedMedian == nil ? [] : [.fitted])
+                let compared: [ProjectionMethod] = [.theorem1, .theorem2, .pooling, .svdOptimal] + (stats.isApplicable(.fitted) ? [.fitted] : [])
                 let found = compared.map { m in
-                    "\(m == .theorem1 ? "Theorem 1" : m == .theorem2 ? "Theorem 2" : m == .fitted ? "fitted" : "SVD") " + (stats.smallestK(m, below: e).map { "k = \($0)" } ?? "none ≤ \(p.dims.last ?? 0)")
+                    let name = m == .theorem1 ? "Theorem 1" : m == .theorem2 ? "Theorem 2" : m == .pooling ? "mean pooling" : m == .fitted ? "fitted" : "SVD"
+                    return "\(name) " + (!stats.isApplicable(m) ? "not applicable (causal attention)"
+                        : stats.smallestK(m, below: e).map { "k = \($0)" } ?? "none ≤ \(p.dims.last ?? 0)")
                 }
                 return "ε = \(formatNumber(e)): " + found.joined(separator: ", ")
             }
@@ -149,7 +148,8 @@ struct ProjectionErrorFigure {
             if !vacuous.isEmpty {
                 s += " For ε = \(vacuous.joined(separator: ", ")) the JL bound needs k > n = \(stats.run.sequenceLength), so Theorem 1 promises nothing there; the measured errors show how far practice is from the bound."
             }
-            parts.append(s.prefix(1).uppercased() + s.dropFirst())
+            // A run label keeps its own spelling; only a sentence of our own is capitalised.
+            parts.append(withProjection.count > 1 ? s : s.prefix(1).uppercased() + s.dropFirst())
         }
         return parts.joined(separator: " ")
     }

@@ -1,5 +1,5 @@
 import Foundation
-import SpectrumAnalysis
+import SpectrumMetrics
 
 extension ReportTables {
     /// Energy targets of the recommendation table.

@@ -103,7 +103,7 @@ public struct ReportFact: Sendable, Equatable {
     }
 }
 
-/// Results of the Theorem 1 / Theorem 2 projection checks of one run (DESIGN §4).
+/// Results of the Theorem 1 / Theorem 2 projection checks of one run (definitions in docs/ARCHITECTURE.md).
 public struct ProjectionResults: Sendable {
     /// `[K]` projected dimensions k, ascending, e.g. [16, 32, 64, 128, 256].
     public var dims: [Int]
@@ -117,7 +117,8 @@ public struct ProjectionResults: Sendable {
     public var theorem1Median: [Double]
     /// `[S, L, H, K]` median over w of the truncated-SVD error `‖P_k w − P w‖ / ‖P w‖`.
     public var svdOptimalMedian: [Double]
-    /// `[S, L, H, K]` `‖softmax(Q (E K)ᵀ/√d)(F V) − P V‖_F / ‖P V‖_F` with E = δR, F = e^{−δ}R.
+    /// `[S, L, H, K]` `‖softmax(Q (E K)ᵀ/√d)(F V) − P V‖_F / ‖P V‖_F` with E = δR, F = e^{−δ}R;
+    /// empty when not applicable (causal attention), like ``poolingRelative``.
     public var theorem2Relative: [Double]
     /// `[S, L, H, K]` the same relative error with mean pooling over k segments (E = F).
     public var poolingRelative: [Double]
@@ -157,7 +158,9 @@ public struct ProjectionResults: Sendable {
         let slhk = run.sequenceCount * run.layers * run.heads * dims.count
         for (name, n) in [("theorem1Median", theorem1Median.count), ("svdOptimalMedian", svdOptimalMedian.count),
                           ("theorem2Relative", theorem2Relative.count), ("poolingRelative", poolingRelative.count)] {
-            try require(n == slhk, name, "expected [S, L, H, K] = \(slhk) values, got \(n)")
+            // Theorem 2 and pooling may be absent (not applicable to causal attention).
+            let optional = name == "theorem2Relative" || name == "poolingRelative"
+            try require(n == slhk || (optional && n == 0), name, "expected [S, L, H, K] = \(slhk) values, got \(n)")
         }
         try require((maxPoolingRelative?.count ?? slhk) == slhk, "maxPoolingRelative", "expected [S, L, H, K] = \(slhk) values")
         let lhk = run.layers * run.heads * dims.count
@@ -176,13 +179,31 @@ public struct ReportOptions: Sendable {
     public var title: String?
     /// Output folder; replaced atomically as a whole.
     public var output: URL
+    /// Logarithmic x axis of the cumulative spectrum (the head of the curve spread out).
+    public var logX: Bool
+    /// Also write `cumulative_spectrum_heads.csv`: the mean and std curve of every (layer, head).
+    public var perHead: Bool
+    /// Raster and print copies of every SVG, made with librsvg's `rsvg-convert`.
+    public var imageFormats: [ImageFormat]
 
     /// Creates options; `k` defaults to the paper's 128.
-    public init(k: Int = 128, title: String? = nil, output: URL) {
+    public init(k: Int = 128, title: String? = nil, output: URL, logX: Bool = false, perHead: Bool = false,
+                imageFormats: [ImageFormat] = []) {
         self.k = k
         self.title = title
         self.output = output
+        self.logX = logX
+        self.perHead = perHead
+        self.imageFormats = imageFormats
     }
+}
+
+/// A copy of each figure beside its SVG.
+public enum ImageFormat: String, Sendable, CaseIterable {
+    /// PNG at 2× the SVG's pixel size (slides).
+    case png
+    /// PDF, vector (papers).
+    case pdf
 }
 
 /// Errors of the report writer; each message names the run, field or path involved.
@@ -195,6 +216,8 @@ public enum ReportError: Error, CustomStringConvertible, Equatable {
     case invalidInput(run: String, field: String, problem: String)
     /// The output folder cannot be created or replaced.
     case outputNotWritable(path: String, reason: String)
+    /// A PNG or PDF copy could not be made (no `rsvg-convert`, or it failed on a figure).
+    case imageConversion(file: String, reason: String)
 
     /// A one-line message naming what is wrong and where.
     public var description: String {
@@ -202,11 +225,13 @@ public enum ReportError: Error, CustomStringConvertible, Equatable {
         case .noRuns:
             return "spectrum-report: no run files given"
         case .invalidK(let k):
-            return "spectrum-report: --k must be a positive integer (got \(k))"
+            return "k (the index of the heatmap's c_k) must be a positive integer (got \(k))"
         case let .invalidInput(run, field, problem):
             return "spectrum-report: run '\(run)': \(field) \(problem)"
         case let .outputNotWritable(path, reason):
             return "spectrum-report: cannot write the report to '\(path)': \(reason); nothing was written"
+        case let .imageConversion(file, reason):
+            return "spectrum-report: cannot convert \(file): \(reason); nothing was written"
         }
     }
 }

@@ -1,8 +1,10 @@
 import Foundation
-import SpectrumAnalysis
+import RunFormat
+import SpectrumMetrics
 
 extension ReportRun {
     /// The report's view of a run file: aggregates, per-sequence metrics and projection medians.
+    /// The creation time is left out of the facts: the same run must give the same report.
     /// - Parameter label: the legend label; default "model · corpus · n = …" from the file's attributes.
     /// - Throws: when the file is not a complete run with spectra (an `extract`-only file needs `svd` first).
     public init(runFile: RunFile, label: String? = nil) throws(AnalysisError) {
@@ -13,7 +15,7 @@ extension ReportRun {
         }
         guard runFile.sequenceCount > 0 else { throw .runFile(path: path, reason: "holds no sequences") }
         let aggregate = try runFile.aggregate()
-        let model = URL(fileURLWithPath: m.modelPath).lastPathComponent
+        let model = m.modelName
         let corpus = URL(fileURLWithPath: m.corpusPath).lastPathComponent
         var facts: [ReportFact] = [
             ReportFact(key: "model", value: "\(model) (\(m.modelType), \(m.layers) layers × \(m.heads) heads, d = \(m.headDimension))"),
@@ -24,14 +26,21 @@ extension ReportRun {
             ReportFact(key: "seed", value: String(m.seed)),
             ReportFact(key: "singular values", value: "LAPACK, \(m.svdMethod) route, double precision"),
             ReportFact(key: "tool version", value: m.toolVersion),
-            ReportFact(key: "created", value: m.created),
             ReportFact(key: "model sha256", value: m.modelSHA256),
             ReportFact(key: "corpus sha256", value: m.corpusSHA256),
         ]
         let untrained = m.randomInitSeed >= 0 ? " · random init \(m.randomInitSeed)" : ""
         facts.append(ReportFact(key: "weights", value: untrained.isEmpty ? "trained (checkpoint)" : "freshly initialised, seed \(m.randomInitSeed)"))
         if !runFile.isComplete { facts.append(ReportFact(key: "status", value: "partial run (not complete)")) }
+        if m.causal {
+            facts.append(ReportFact(key: "attention", value: "causal: every P is lower-triangular, so in exact arithmetic it is full-rank whenever its diagonal is positive (numerically its smallest singular values may still vanish where diagonal entries underflow); the energy curve c_k and the effective ranks are the informative numbers" + (m.effectiveKeyValueHeads < m.heads ? "; grouped-query attention with \(m.effectiveKeyValueHeads) key-value heads" : "")))
+            facts.append(ReportFact(key: "Theorem 2 and pooling", value: "not applicable (\(RunMetadata.notApplicableReason))"))
+        }
         if m.shard.count > 1 { facts.append(ReportFact(key: "shard", value: m.shard.description)) }
+        let partialMerge = m.isPartialMerge
+            ? "partial merge: shard\(m.missingShards.count == 1 ? "" : "s") \(m.missingShards.map { "\($0)/\(m.mergedShardCount)" }.joined(separator: ", ")) missing"
+            : nil
+        if let partialMerge { facts.append(ReportFact(key: "status", value: partialMerge)) }
         var projection: ProjectionResults?
         if let setup = m.projection, !setup.dims.isEmpty {
             let n = m.sequenceLength
@@ -41,20 +50,23 @@ extension ReportRun {
                 failureBound: setup.epsilons.flatMap { eps in setup.dims.map { ProjectionTheory.failureBound(epsilon: eps, k: $0, n: n) } },
                 theorem1Median: try runFile.read("projection/theorem1/median"),
                 svdOptimalMedian: try runFile.read("projection/svd_optimal/median"),
-                theorem2Relative: try runFile.read("projection/theorem2/relative"),
-                poolingRelative: try runFile.read("projection/pooling/relative"))
-            if runFile.contains("projection/max_pooling/relative") {
+                // Causal runs record Theorem 2 and pooling as not applicable: no datasets, empty here.
+                theorem2Relative: m.causal ? [] : try runFile.read("projection/theorem2/relative"),
+                poolingRelative: m.causal ? [] : try runFile.read("projection/pooling/relative"))
+            if try runFile.contains("projection/max_pooling/relative") {
                 projection?.maxPoolingRelative = try runFile.read("projection/max_pooling/relative")
             }
-            if runFile.contains("projection/fitted/median") {
+            if try runFile.contains("projection/fitted/median") {
                 projection?.fittedMedian = try runFile.read("projection/fitted/median")
-                projection?.fittedLinformerRelative = try runFile.read("projection/fitted_linformer/relative")
+                if try runFile.contains("projection/fitted_linformer/relative") {
+                    projection?.fittedLinformerRelative = try runFile.read("projection/fitted_linformer/relative")
+                }
                 facts.append(ReportFact(key: "fitted projection", value: "held out: windows w with w mod \(m.holdout) = \(m.holdout - 1)"))
             }
             facts.append(ReportFact(key: "projection", value: "k ∈ {\(setup.dims.map(String.init).joined(separator: ", "))}, δ = \(setup.delta), \(setup.trials) trial(s)"))
         }
         self.init(
-            label: label ?? "\(model) · \(corpus) · n = \(m.sequenceLength)\(untrained)",
+            label: (label ?? "\(model) · \(corpus) · n = \(m.sequenceLength)\(untrained)") + (m.isPartialMerge ? " (partial merge)" : ""),
             facts: facts, layers: m.layers, heads: m.heads, sequenceLength: m.sequenceLength,
             sequenceCount: runFile.sequenceCount,
             cumulativeSum: aggregate.cumulativeSum, cumulativeSumSquares: aggregate.cumulativeSumSquares,

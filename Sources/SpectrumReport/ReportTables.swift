@@ -50,13 +50,14 @@ struct ReportTables {
                 let curve = stats.curve(layer: layer)
                 var row = [stats.run.label, layer.map { "\($0 + 1)" } ?? "all",
                            String(format: "%.3f", curve.mean[kk - 1]), String(format: "%.3f", curve.std[kk - 1])]
-                row += ["k90", "k95", "k99", "entropy_rank", "stable_rank"].map {
+                row += RunMetric.allCases.map {
                     formatNumber(stats.metricSpread($0, layer: layer).median, digits: 1)
                 }
                 if showProjection {
                     if let i = projectionIndex(stats) {
                         row += [ProjectionMethod.theorem1, .theorem2].map {
-                            String(format: "%.3f", stats.projectionSpread($0, kIndex: i, layer: layer).median)
+                            stats.isApplicable($0) ? String(format: "%.3f", stats.projectionSpread($0, kIndex: i, layer: layer).median)
+                                : "n/a (causal)"
                         }
                     } else {
                         row += ["–", "–"]
@@ -68,17 +69,29 @@ struct ReportTables {
         return TextTable(header: header, rows: rows)
     }
 
-    /// k_JL(ε) and the failure bound per ε and k, with "vacuous" where the bound is ≥ 1.
+    /// k_JL(ε) and the failure bound per n, ε and k, with "vacuous" where the bound is ≥ 1. Both
+    /// depend on n, so runs of different n get one block of rows each (the first column says which);
+    /// runs of the same n share theirs.
     var theory: TextTable? {
-        guard let stats = runs.first(where: { $0.run.projection != nil }), let p = stats.run.projection else { return nil }
-        let header = ["ε", "k_JL(ε) = 5 ln n / (ε² − ε³)"] + p.dims.map { "bound at k = \($0)" }
-        let rows = p.epsilons.indices.map { e -> [String] in
-            let kjl = p.kJL[e]
-            return [formatNumber(p.epsilons[e]), "\(Int(kjl.rounded()))" + (kjl > Double(stats.run.sequenceLength) ? " (> n)" : "")]
-                + p.dims.indices.map { i in
-                    let b = p.failureBound[e * p.dims.count + i]
-                    return b >= 1 ? "\(formatNumber(b)) (vacuous)" : formatNumber(b)
-                }
+        var blocks: [(n: Int, projection: ProjectionResults)] = []
+        for stats in runs {
+            guard let p = stats.run.projection, !blocks.contains(where: { $0.n == stats.run.sequenceLength }) else { continue }
+            blocks.append((stats.run.sequenceLength, p))
+        }
+        guard !blocks.isEmpty else { return nil }
+        let dims = Array(Set(blocks.flatMap(\.projection.dims))).sorted()
+        let header = ["n", "ε", "k_JL(ε) = 5 ln n / (ε² − ε³)"] + dims.map { "bound at k = \($0)" }
+        var rows: [[String]] = []
+        for (n, p) in blocks.sorted(by: { $0.n < $1.n }) {
+            for e in p.epsilons.indices {
+                let kjl = p.kJL[e]
+                rows.append(["\(n)", formatNumber(p.epsilons[e]), "\(Int(kjl.rounded()))" + (kjl > Double(n) ? " (> n)" : "")]
+                    + dims.map { k in
+                        guard let i = p.dims.firstIndex(of: k) else { return "–" }
+                        let b = p.failureBound[e * p.dims.count + i]
+                        return b >= 1 ? "\(formatNumber(b)) (vacuous)" : formatNumber(b)
+                    })
+            }
         }
         return TextTable(header: header, rows: rows)
     }

@@ -24,7 +24,10 @@ public struct ReportWriter: Sendable {
     @discardableResult
     public func write() throws(ReportError) -> [String] {
         let files = try render()
-        try AtomicFolder(destination: options.output).replace(with: files)
+        let formats = options.imageFormats
+        try AtomicFolder(destination: options.output).replace(with: files) { (folder) throws(ReportError) in
+            try ImageExport.convert(folder: folder, formats: formats)
+        }
         return files.map(\.name)
     }
 
@@ -39,7 +42,7 @@ public struct ReportWriter: Sendable {
                                 field: "label", problem: "is used by more than one run; give each run its own --label")
         }
         let stats = runs.map(RunStatistics.init)
-        let cumulative = CumulativeSpectrumFigure(runs: stats, k: options.k)
+        let cumulative = CumulativeSpectrumFigure(runs: stats, k: options.k, logX: options.logX)
         var figures = [
             cumulative.make(),
             HeatmapFigure(runs: stats, k: options.k).make(),
@@ -66,6 +69,7 @@ public struct ReportWriter: Sendable {
             if let svg = figure.svg { files.append(("\(figure.stem).svg", svg.xml)) }
             if let csv = figure.csv { files.append(("\(figure.stem).csv", csv.text)) }
         }
+        if options.perHead { files.append(("cumulative_spectrum_heads.csv", cumulative.perHeadTable().text)) }
         files.append(("index.html", documents.html))
         files.append(("summary.md", documents.markdown))
         return files
@@ -76,7 +80,9 @@ public struct ReportWriter: Sendable {
 struct AtomicFolder {
     let destination: URL
 
-    func replace(with files: [(name: String, contents: String)]) throws(ReportError) {
+    /// Writes `files` into a temporary sibling, lets `prepare` add to it, then swaps it in.
+    func replace(with files: [(name: String, contents: String)],
+                 prepare: (URL) throws(ReportError) -> Void = { _ in }) throws(ReportError) {
         let fm = FileManager.default
         let target = destination.standardizedFileURL
         let parent = target.deletingLastPathComponent()
@@ -100,6 +106,17 @@ struct AtomicFolder {
             for file in files {
                 try Data(file.contents.utf8).write(to: temporary.appendingPathComponent(file.name), options: .atomic)
             }
+        } catch {
+            try? fm.removeItem(at: temporary)
+            throw fail(Self.reason(error))
+        }
+        do {
+            try prepare(temporary)
+        } catch {
+            try? fm.removeItem(at: temporary)
+            throw error
+        }
+        do {
             let hadOld = fm.fileExists(atPath: target.path)
             if hadOld { try fm.moveItem(at: target, to: old) }
             do {

@@ -1,13 +1,20 @@
 import Foundation
+import SpectrumMetrics
 
 /// Quantile with linear interpolation between order statistics (Hyndman–Fan type 7, the
 /// default of numpy and R): position `q·(m−1)` in the sorted values. NaN when empty.
 public func quantile(_ values: [Double], _ q: Double) -> Double {
     let sorted = values.filter { $0.isFinite }.sorted()
     guard !sorted.isEmpty else { return .nan }
-    let position = q * Double(sorted.count - 1)
-    let lower = Int(position.rounded(.down)), upper = min(lower + 1, sorted.count - 1)
-    return sorted[lower] + (position - Double(lower)) * (sorted[upper] - sorted[lower])
+    // The toolkit's one quantile definition (linear interpolation, NumPy's default).
+    return ErrorStatistics.quantile(sorted, q)
+}
+
+/// The per-sequence metrics of a run file, by their dataset names.
+public enum RunMetric: String, CaseIterable, Sendable {
+    case k90, k95, k99
+    case entropyRank = "entropy_rank"
+    case stableRank = "stable_rank"
 }
 
 /// Median, lower and upper quartile of a sample.
@@ -132,22 +139,19 @@ public struct RunStatistics: Sendable {
         spearman((1...run.layers).map(Double.init), layerMeanC(at: k))
     }
 
-    /// Named per-sequence metric `[S, L, H]` as doubles.
-    public func metric(_ name: String) -> [Double] {
-        switch name {
-        case "k90": return run.k90.map(Double.init)
-        case "k95": return run.k95.map(Double.init)
-        case "k99": return run.k99.map(Double.init)
-        case "entropy_rank": return run.entropyRank
-        default: return run.stableRank
+    /// A per-sequence metric `[S, L, H]` as doubles.
+    public func metric(_ metric: RunMetric) -> [Double] {
+        switch metric {
+        case .k90: return run.k90.map(Double.init)
+        case .k95: return run.k95.map(Double.init)
+        case .k99: return run.k99.map(Double.init)
+        case .entropyRank: return run.entropyRank
+        case .stableRank: return run.stableRank
         }
     }
 
-    /// Metric names in `metric(_:)`.
-    public static let metricNames = ["k90", "k95", "k99", "entropy_rank", "stable_rank"]
-
     /// Spread over sequences and heads of a metric for one layer (nil = all layers).
-    public func metricSpread(_ name: String, layer: Int?) -> Spread {
+    public func metricSpread(_ name: RunMetric, layer: Int?) -> Spread {
         let values = metric(name)
         let lh = run.layers * run.heads
         var selected: [Double] = []
@@ -159,19 +163,25 @@ public struct RunStatistics: Sendable {
         return Spread(selected)
     }
 
-    /// `[S, L, H, K]` values of a projection method, or nil without projection results.
+    /// `[S, L, H, K]` values of a projection method, or nil without projection results or when the
+    /// method is not applicable (Theorem 2 and pooling on causal attention).
     public func projectionValues(_ method: ProjectionMethod) -> [Double]? {
         guard let p = run.projection else { return nil }
+        let values: [Double]
         switch method {
-        case .theorem1: return p.theorem1Median
-        case .svdOptimal: return p.svdOptimalMedian
-        case .theorem2: return p.theorem2Relative
-        case .pooling: return p.poolingRelative
-        case .maxPooling: return p.maxPoolingRelative
-        case .fitted: return p.fittedMedian
-        case .fittedLinformer: return p.fittedLinformerRelative
+        case .theorem1: values = p.theorem1Median
+        case .svdOptimal: values = p.svdOptimalMedian
+        case .theorem2: values = p.theorem2Relative
+        case .pooling: values = p.poolingRelative
+        case .maxPooling: guard let v = p.maxPoolingRelative else { return nil }; values = v
+        case .fitted: guard let v = p.fittedMedian else { return nil }; values = v
+        case .fittedLinformer: guard let v = p.fittedLinformerRelative else { return nil }; values = v
         }
+        return values.isEmpty ? nil : values
     }
+
+    /// Whether the run has values for `method` (false without projections, or when not applicable).
+    public func isApplicable(_ method: ProjectionMethod) -> Bool { projectionValues(method) != nil }
 
     /// Spread over sequences and heads (and layers when `layer` is nil) of a method's error at
     /// the `kIndex`-th projected dimension.

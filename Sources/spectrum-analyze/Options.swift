@@ -4,10 +4,15 @@ import SpectrumAnalysis
 
 /// Model, corpus and window selection, shared by `run` and `extract`.
 struct InputOptions: ParsableArguments {
-    @Option(help: "Hugging Face model folder (config.json, model.safetensors, tokenizer.json).")
+    @Option(help: ArgumentHelp(
+        "Model folder (config.json, tokenizer.json, model.safetensors or sharded safetensors with model.safetensors.index.json) or Hugging Face hub id ORG/NAME.",
+        discussion: "Supported model_type: \(ModelType.supportedList). Decoders (gpt2, llama, mistral, qwen2, qwen3) attend causally: Theorem 2 and pooling are recorded as not applicable. An id is resolved offline in the hub cache ($HF_HUB_CACHE, else $HF_HOME/hub, else ~/.cache/huggingface/hub)."))
     var model: String
 
-    @Option(help: "Corpus: .txt, .txt.gz, .jsonl or a folder of .txt files.")
+    @Option(help: "Branch, tag or commit of a hub-cache model (default: main).")
+    var revision: String?
+
+    @Option(help: "Corpus: .txt, .txt.gz, .jsonl, .jsonl.gz, or a folder of .txt and .txt.gz files (read in name order).")
     var corpus: String
 
     @Option(help: "JSON field holding the text in .jsonl corpora.")
@@ -22,10 +27,7 @@ struct InputOptions: ParsableArguments {
     @Option(help: "Process shard i of N (0-based), e.g. 2/8: windows w with w mod N = i.")
     var shard: Shard = .single
 
-    @Option(help: "Seed of every random draw (projection matrices).")
-    var seed: UInt64 = 0
-
-    @Option(help: "Worker threads for the SVD stage (default: the number of cores).")
+    @Option(help: ArgumentHelp("Worker threads for the per-head spectra and projections (the encoder always runs on one, so results do not depend on it).", valueName: "n"))
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
     @Option(help: "Untrained control: analyse freshly initialised weights drawn with this seed (the checkpoint's config and tokenizer).")
@@ -36,7 +38,16 @@ struct InputOptions: ParsableArguments {
         guard seqLen <= 1 << 16 else { throw ValidationError("--seq-len \(seqLen) is absurdly large (limit 65536)") }
         guard threads >= 1 && threads <= 1024 else { throw ValidationError("--threads must be between 1 and 1024") }
         if case .some(let count) = sequences, count < 1 { throw ValidationError("--sequences must be at least 1 or 'all'") }
+        if revision != nil, FileManager.default.fileExists(atPath: model) {
+            throw ValidationError("--revision applies to hub-cache ids, not to the model folder \(model)")
+        }
     }
+}
+
+/// The seed of the random projections (`run` only: `extract` draws nothing).
+struct ComputeOptions: ParsableArguments {
+    @Option(help: "Seed of every random draw (projection matrices).")
+    var seed: UInt64 = 0
 }
 
 /// Where the run file goes and how existing files are treated.
@@ -44,7 +55,7 @@ struct OutputOptions: ParsableArguments {
     @Option(name: .shortAndLong, help: "Run file to write (HDF5).")
     var output: String
 
-    @Flag(help: "Overwrite an existing output file.")
+    @Flag(help: "Replace an existing output run file and any partial run of it (never a folder or another kind of file).")
     var force = false
 
     @Flag(help: "Continue OUTPUT.partial left by an interrupted run.")
@@ -58,13 +69,23 @@ struct OutputOptions: ParsableArguments {
     }
 }
 
-/// What is dumped besides the spectra.
-struct DumpOptions: ParsableArguments {
+/// Which sequences `run` dumps P (and Q, K, V) for; `extract` always dumps every sequence.
+struct AttentionDumpOptions: ParsableArguments {
     @Option(help: "Dump P for the first N sequences, or 'all'.")
     var dumpAttention: Count = .some(0)
 
-    @Flag(help: "Dump per-head Q, K, V with P.")
+    @Flag(help: "Dump per-head Q, K, V with P (needs --dump-attention).")
     var dumpQkv = false
+
+    func validate() throws {
+        if dumpQkv && dumpAttention == .some(0) {
+            throw ValidationError("--dump-qkv dumps Q, K, V beside P: give --dump-attention N or all as well")
+        }
+    }
+}
+
+/// How dumped tensors are stored.
+struct DumpOptions: ParsableArguments {
 
     @Option(help: "Storage type of dumped tensors: float32 or float16.")
     var attentionDtype: AttentionStorage = .float32
@@ -85,7 +106,8 @@ struct ProjectionArguments: ParsableArguments {
     @Option(help: "Independent draws of R per sequence and k.")
     var projectionTrials: Int = 1
 
-    @Option(help: "δ of Theorem 2 (E = δR, F = e^-δ R); default 1/n.")
+    // Unconditional parsing: "-1" is a value (refused by validate()), not an unknown flag.
+    @Option(parsing: .unconditional, help: "δ of Theorem 2 (E = δR, F = e^-δ R); default 1/n.")
     var delta: Double?
 
     @Flag(help: "Skip the projection checks.")

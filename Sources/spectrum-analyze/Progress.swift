@@ -60,7 +60,8 @@ final class InterruptFlag: @unchecked Sendable {
     private let lock = NSLock()
     private var sources: [DispatchSourceSignal] = []
 
-    init() {
+    /// - Parameter abortMessage: printed (on a line of its own) when a second signal aborts the process.
+    init(abortMessage: String) {
         for signalNumber in [SIGINT, SIGTERM] {
             signal(signalNumber, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
@@ -70,7 +71,10 @@ final class InterruptFlag: @unchecked Sendable {
                 let second = self.flag
                 self.flag = true
                 self.lock.unlock()
-                if second { exit(130) }
+                if second {
+                    FileHandle.standardError.write(Data("\n\(abortMessage)\n".utf8))
+                    exit(130)
+                }
                 FileHandle.standardError.write(Data("\nstopping after the current sequence (press Ctrl-C again to abort)…\n".utf8))
             }
             source.resume()

@@ -5,32 +5,38 @@ import SpectrumAnalysis
 /// `spectrum-analyze run`: the whole pipeline into one run file.
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Tokenize, run the encoder, compute every head's spectrum and projection checks, write the run file.")
+        abstract: "Tokenize, run the model, compute every head's spectrum and projection checks, write the run file.")
 
     @OptionGroup var input: InputOptions
+    @OptionGroup var compute: ComputeOptions
     @OptionGroup var output: OutputOptions
+    @OptionGroup var attention: AttentionDumpOptions
     @OptionGroup var dump: DumpOptions
     @OptionGroup var projection: ProjectionArguments
 
-    @Option(help: "k of the mean c_k column of the summary table.")
-    var summaryK: Int = 128
+    @Option(help: "k of the mean c_k column of the summary table (default: n/4, the paper's k = 128 at n = 512).")
+    var summaryK: Int?
 
     @Flag(help: "Print the summary as JSON on stdout.")
     var json = false
 
     func validate() throws {
-        guard summaryK >= 1 else { throw ValidationError("--summary-k must be at least 1") }
+        if let summaryK, summaryK < 1 { throw ValidationError("--summary-k must be at least 1") }
+        if !projection.noProjection, projection.parsedDims.allSatisfy({ $0 >= input.seqLen }) {
+            throw ValidationError("every --projection-dims value (\(projection.projectionDims)) is at least n = \(input.seqLen), so no projection would be checked; give values below n or pass --no-projection")
+        }
     }
 
     func run() throws {
         var options = input.analysisOptions
-        options.dumpAttention = dump.dumpAttention.limit
-        options.dumpQKV = dump.dumpQkv
+        options.seed = compute.seed
+        options.dumpAttention = attention.dumpAttention.limit
+        options.dumpQKV = attention.dumpQkv
         options.attentionStorage = dump.attentionDtype
         options.compression = dump.compression
         options.projection = projection.options
         options.holdout = projection.holdout
-        try execute(input: input, options: options, output: output, summaryK: summaryK, json: json)
+        try execute(input: input, options: options, output: output, summaryK: summaryK ?? max(1, input.seqLen / 4), json: json)
     }
 }
 
@@ -43,10 +49,13 @@ struct Extract: ParsableCommand {
     @OptionGroup var output: OutputOptions
     @OptionGroup var dump: DumpOptions
 
+    @Flag(help: "Dump per-head Q, K, V beside P.")
+    var dumpQkv = false
+
     func run() throws {
         var options = input.analysisOptions
         options.dumpAttention = nil
-        options.dumpQKV = dump.dumpQkv
+        options.dumpQKV = dumpQkv
         options.attentionStorage = dump.attentionDtype
         options.compression = dump.compression
         options.projection = nil
@@ -61,7 +70,6 @@ extension InputOptions {
         options.sequenceLength = seqLen
         options.sequences = sequences.limit
         options.shard = shard
-        options.seed = seed
         options.threads = threads
         options.textField = textField
         options.randomInitSeed = randomInit
@@ -72,15 +80,37 @@ extension InputOptions {
 /// Runs an analysis with progress, Ctrl-C handling and the final summary.
 func execute(input: InputOptions, options: AnalysisOptions, output: OutputOptions, summaryK: Int?, json: Bool) throws {
     let printer = ProgressPrinter(quiet: output.quiet)
-    let interrupt = InterruptFlag()
+    let target = RunOutput(URL(fileURLWithPath: output.output))
+    // A second Ctrl-C aborts at once; the journal keeps every committed sequence for --resume.
+    let interrupt = InterruptFlag(abortMessage: "aborted: the sequences committed so far are safe in \(target.partialURL.path); resume with the same command plus --resume.")
     let result: RunFile
     do {
-        printer.note("loading \(input.model) and \(input.corpus)")
-        let analysis = try Analysis(modelDirectory: URL(fileURLWithPath: input.model),
+        // Refuse an output that cannot be written before minutes of loading and computing.
+        if output.resume {
+            guard FileManager.default.fileExists(atPath: target.partialURL.path) else {
+                let done = FileManager.default.fileExists(atPath: target.url.path)
+                throw AnalysisError.runFile(path: target.partialURL.path, reason: done
+                    ? "does not exist: \(output.output) is already complete (pass --force instead of --resume to recompute it)"
+                    : "does not exist: there is no interrupted run to resume")
+            }
+        } else {
+            try target.check(force: output.force, resumable: true)
+        }
+        let model = try ModelLocator().locate(input.model, revision: input.revision)
+        if let id = model.hubID { printer.note("\(id): snapshot \(model.directory.path)") }
+        printer.note("loading \(model.directory.path) and \(input.corpus)")
+        let analysis = try Analysis(modelDirectory: model.directory,
                                     corpus: URL(fileURLWithPath: input.corpus), options: options)
         printer.note("\(analysis.windows.count) sequences of \(options.sequenceLength) tokens (shard \(options.shard) of \(analysis.totalWindows) windows)")
+        var announced = false
         result = try analysis.run(output: URL(fileURLWithPath: output.output), force: output.force, resume: output.resume,
-                                  progress: printer.update, shouldStop: interrupt.isSet)
+                                  progress: { progress in
+                                      if !announced, progress.resumedFrom > 0 {
+                                          printer.note("resuming at \(progress.resumedFrom)/\(progress.total) (\(progress.resumedFrom) sequences were already done)")
+                                      }
+                                      announced = true
+                                      printer.update(progress)
+                                  }, shouldStop: interrupt.isSet)
         printer.finish()
     } catch AnalysisError.interrupted(let partial, let completed) {
         printer.finish()
@@ -95,8 +125,13 @@ func execute(input: InputOptions, options: AnalysisOptions, output: OutputOption
     }
     printer.note("wrote \(output.output)")
     guard let summaryK else { return }
+    try printSummary(of: result, k: summaryK, json: json)
+}
+
+/// Prints the per-layer table (or its JSON) of a finished run file on stdout.
+func printSummary(of result: RunFile, k: Int, json: Bool) throws {
     do {
-        let summary = try result.summary(k: summaryK)
+        let summary = try result.summary(k: k)
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

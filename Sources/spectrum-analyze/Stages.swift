@@ -6,7 +6,7 @@ import SpectrumAnalysis
 struct SVD: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "svd",
-        abstract: "Read /attention/P from a run file and add the spectra (the SVD stage alone).")
+        abstract: "Read the attention an `extract` file holds and add the spectra, and the projection checks when it holds Q, K, V (the SVD stage alone).")
 
     @Argument(help: "Run file written by `extract`.")
     var input: String
@@ -14,23 +14,53 @@ struct SVD: ParsableCommand {
     @Option(name: .shortAndLong, help: "Where to write the result (default: replace the input once done).")
     var output: String?
 
-    @Flag(help: "Overwrite an existing output file.")
+    @Flag(help: "Replace an existing output run file (never a folder or another kind of file).")
     var force = false
 
     @Flag(help: "No progress on stderr.")
     var quiet = false
 
+    @Option(help: ArgumentHelp("Worker threads for the per-head spectra (results do not depend on it).", valueName: "n"))
+    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    @Option(help: "k of the mean c_k column of the summary table (default: n/4, the paper's k = 128 at n = 512).")
+    var summaryK: Int?
+
+    @Flag(help: "Print the summary as JSON on stdout.")
+    var json = false
+
+    @OptionGroup var projection: ProjectionArguments
+
+    @Option(help: "Seed of every random draw (projection matrices).")
+    var seed: UInt64 = 0
+
+    func validate() throws {
+        guard threads >= 1 && threads <= 1024 else { throw ValidationError("--threads must be between 1 and 1024") }
+        if let summaryK, summaryK < 1 { throw ValidationError("--summary-k must be at least 1") }
+    }
+
     func run() throws {
         let printer = ProgressPrinter(quiet: quiet)
+        let result: RunFile
         do {
-            try SpectrumStage.addSpectra(input: URL(fileURLWithPath: input), output: URL(fileURLWithPath: output ?? input),
-                                         force: force, progress: printer.update)
+            // The input comes from elsewhere: libhdf5 reads it in a child process first.
+            let url = URL(fileURLWithPath: input)
+            try RunFileCheck.validate(url)
+            // The projection checks need Q, K, V: on by default when the file holds them.
+            var options = projection.options
+            if options != nil, !(try RunFile(contentsOf: url).metadata.dumpQKV) {
+                printer.note("\(input) holds no Q, K, V (extract with --dump-qkv): spectra only, no projection checks")
+                options = nil
+            }
+            result = try SpectrumStage.addSpectra(input: url, output: URL(fileURLWithPath: output ?? input), force: force,
+                                                  threads: threads, projection: options, seed: seed, progress: printer.update)
             printer.finish()
             printer.note("wrote \(output ?? input)")
         } catch {
             printer.finish()
             throw fail(error)
         }
+        try printSummary(of: result, k: summaryK ?? max(1, result.metadata.sequenceLength / 4), json: json)
     }
 }
 
@@ -45,8 +75,11 @@ struct Merge: ParsableCommand {
     @Option(name: .shortAndLong, help: "Merged run file to write.")
     var output: String
 
-    @Flag(help: "Overwrite an existing output file.")
+    @Flag(help: "Replace an existing output run file (never a folder or another kind of file).")
     var force = false
+
+    @Flag(help: "Merge even when shards are missing; the file is marked partial and the report says so.")
+    var allowPartial = false
 
     func validate() throws {
         guard !shards.isEmpty else { throw ValidationError("give at least one shard file") }
@@ -54,8 +87,12 @@ struct Merge: ParsableCommand {
 
     func run() throws {
         do {
-            let merged = try RunMerge.merge(shards.map { URL(fileURLWithPath: $0) }, into: URL(fileURLWithPath: output), force: force)
-            FileHandle.standardError.write(Data("merged \(shards.count) shards, \(merged.sequenceCount) sequences, into \(output)\n".utf8))
+            for shard in shards { try RunFileCheck.validate(URL(fileURLWithPath: shard)) }
+            let merged = try RunMerge.merge(shards.map { URL(fileURLWithPath: $0) }, into: URL(fileURLWithPath: output),
+                                            force: force, allowPartial: allowPartial)
+            let missing = merged.metadata.missingShards
+            let note = missing.isEmpty ? "" : " (partial: shards \(missing.map { "\($0)/\(merged.metadata.mergedShardCount)" }.joined(separator: ", ")) missing)"
+            FileHandle.standardError.write(Data("merged \(shards.count) shards, \(merged.sequenceCount) sequences, into \(output)\(note)\n".utf8))
         } catch {
             throw fail(error)
         }

@@ -13,6 +13,8 @@ struct Sweep: ParsableCommand {
         """)
 
     @OptionGroup var input: InputOptions
+    @OptionGroup var compute: ComputeOptions
+    @OptionGroup var attention: AttentionDumpOptions
     @OptionGroup var dump: DumpOptions
     @OptionGroup var projection: ProjectionArguments
 
@@ -42,14 +44,15 @@ struct Sweep: ParsableCommand {
 
     func run() throws {
         var options = input.analysisOptions
-        options.dumpAttention = dump.dumpAttention.limit
-        options.dumpQKV = dump.dumpQkv
+        options.seed = compute.seed
+        options.dumpAttention = attention.dumpAttention.limit
+        options.dumpQKV = attention.dumpQkv
         options.attentionStorage = dump.attentionDtype
         options.compression = dump.compression
         options.projection = projection.options
         options.holdout = projection.holdout
         let printer = ProgressPrinter(quiet: quiet)
-        let interrupt = InterruptFlag()
+        let interrupt = InterruptFlag(abortMessage: "aborted: committed sequences are safe in the partial file of the current n; run the same sweep command again to continue.")
         do {
             let folder = URL(fileURLWithPath: outputDir)
             do {
@@ -57,7 +60,8 @@ struct Sweep: ParsableCommand {
             } catch {
                 throw AnalysisError.invalidOption("cannot create --output-dir \(outputDir): \(error.localizedDescription)")
             }
-            let sweep = try SequenceLengthSweep(modelDirectory: URL(fileURLWithPath: input.model), corpus: URL(fileURLWithPath: input.corpus),
+            let model = try ModelLocator().locate(input.model, revision: input.revision)
+            let sweep = try SequenceLengthSweep(modelDirectory: model.directory, corpus: URL(fileURLWithPath: input.corpus),
                                                 options: options, sequenceLengths: parsedLengths, outputDirectory: folder)
             for n in sweep.sequenceLengths {
                 let output = sweep.outputURL(for: n)

@@ -54,7 +54,7 @@ struct SpectrumBench: ParsableCommand {
     @Option(parsing: .upToNextOption, help: "Extra key=value lines for the machine header (versions).")
     var info: [String] = []
 
-    static let allSections = ["tokenizer", "forward", "svd", "peers", "bound", "e2e", "profile"]
+    static let allSections = ["tokenizer", "forward", "decoder-forward", "svd", "peers", "bound", "e2e", "profile"]
 
     @Option(parsing: .upToNextOption,
             help: "Sections to run: \(allSections.joined(separator: " ")) (default: all). e2e ratios use peers and bound when they ran.")
@@ -87,6 +87,7 @@ struct SpectrumBench: ParsableCommand {
         log("machine: \(results.machine["cpu"] ?? "?"), \(results.machine["nproc"] ?? "?") cores")
         if sections.contains("tokenizer") { try session.tokenizer(into: &results) }
         if sections.contains("forward") { try session.forward(into: &results) }
+        if sections.contains("decoder-forward") { try session.decoderForward(into: &results) }
         if sections.contains("svd") { try session.svd(into: &results) }
         if sections.contains("peers") { try session.peers(into: &results) }
         if sections.contains("bound") { try session.bound(into: &results) }
@@ -98,6 +99,8 @@ struct SpectrumBench: ParsableCommand {
         print(results.summaryTable())
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        // A degenerate measurement must not lose the whole run's JSON.
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         try encoder.encode(results).write(to: URL(fileURLWithPath: output))
         print("\nwrote \(output)")
     }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import SpectrumAnalysis
+import RunFormat
+import SpectrumMetrics
 import SpectrumReport
 
 /// `spectrum-report`: run file(s) → CSV + SVG figures + index.html + summary.md.
@@ -17,8 +18,8 @@ struct SpectrumReportCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "Report folder to write (replaced atomically).")
     var output: String
 
-    @Option(help: "k of the heatmap of mean c_k (the paper uses 128).")
-    var k: Int = 128
+    @Option(help: "k of the heatmap of mean c_k (default: n/4 of the shortest run, the paper's k = 128 at n = 512).")
+    var k: Int?
 
     @Option(name: .customLong("label"), help: "Legend label of each run, in order (default: from the run's attributes).")
     var labels: [String] = []
@@ -26,9 +27,24 @@ struct SpectrumReportCommand: ParsableCommand {
     @Option(help: "Report title.")
     var title: String?
 
+    @Flag(help: "Logarithmic x axis for the cumulative spectrum.")
+    var logX = false
+
+    @Flag(help: "Also write cumulative_spectrum_heads.csv: the c_j curve of every layer and head.")
+    var perHead = false
+
+    @Option(name: .customLong("image-format"), help: "Also write each figure as png or pdf (repeatable; needs rsvg-convert from librsvg).")
+    var imageFormats: [ImageFormat] = []
+
+    /// A re-executed copy of this tool only walks a foreign run file (see `RunFileCheck`).
+    static func main() {
+        RunFileCheck.runChildIfRequested()
+        main(nil)
+    }
+
     func validate() throws {
         guard !runs.isEmpty else { throw ValidationError("give at least one run file") }
-        guard k >= 1 else { throw ValidationError("--k must be at least 1") }
+        if let k, k < 1 { throw ValidationError("--k must be at least 1") }
         guard labels.isEmpty || labels.count == runs.count else {
             throw ValidationError("give one --label per run file (\(runs.count)), or none")
         }
@@ -38,15 +54,22 @@ struct SpectrumReportCommand: ParsableCommand {
         do {
             var inputs: [ReportRun] = []
             for (index, path) in runs.enumerated() {
+                // libhdf5 is not safe on damaged files: it reads each one in a child process first.
+                try RunFileCheck.validate(URL(fileURLWithPath: path))
                 let file = try RunFile(contentsOf: URL(fileURLWithPath: path))
                 inputs.append(try ReportRun(runFile: file, label: labels.isEmpty ? nil : labels[index]))
             }
-            let writer = ReportWriter(runs: inputs, options: ReportOptions(k: k, title: title, output: URL(fileURLWithPath: output)))
+            let k = self.k ?? max(1, (inputs.map(\.sequenceLength).min() ?? 512) / 4)
+            let options = ReportOptions(k: k, title: title, output: URL(fileURLWithPath: output), logX: logX, perHead: perHead,
+                                        imageFormats: imageFormats)
+            let writer = ReportWriter(runs: inputs, options: options)
             let files = try writer.write()
-            FileHandle.standardError.write(Data("wrote \(files.count) files to \(output)\n".utf8))
+            FileHandle.standardError.write(Data("wrote \(files.count) files to \(output) (c_k at k = \(k)\(self.k == nil ? ", n/4" : ""))\n".utf8))
         } catch {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             throw ExitCode(1)
         }
     }
 }
+
+extension ImageFormat: ExpressibleByArgument {}

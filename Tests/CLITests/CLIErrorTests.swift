@@ -19,13 +19,28 @@ final class CLIErrorTests: CLITestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: output + ".partial"))
     }
 
+    /// Rough edges a new user hit: each is a usage error with a message that leads somewhere.
+    func testMisspeltAndContradictoryOptionsAreUsageErrors() throws {
+        let output = path("run.h5")
+        let base = CLI.tinyRun(sequences: 1, output: output)
+        try fail(["mrege", "a.h5", "-o", output], status: 64, mentioning: ["unknown subcommand 'mrege'", "merge"])
+        try fail(base + ["--delta", "-1"], status: 64, mentioning: ["--delta", "≥ 0"])
+        try fail(base + ["--dump-qkv"], status: 64, mentioning: ["--dump-qkv", "--dump-attention"])
+        try fail(base + ["--projection-dims", "64,128"], status: 64, mentioning: ["--projection-dims", "n = 64", "--no-projection"])
+        try fail(["extract", "--model", CLI.tinyModel.path, "--corpus", CLI.corpus.path, "--dump-attention", "1", "-o", output],
+                 status: 64, mentioning: ["--dump-attention"])
+        let config = CLI.tinyModel.appendingPathComponent("config.json").path
+        try fail(["run", "--model", config, "--corpus", CLI.corpus.path, "-o", output], status: 1, mentioning: [config, "is a file"])
+        XCTAssertFalse(FileManager.default.fileExists(atPath: output))
+    }
+
     func testSequenceLengthBeyondThePositionsOfTheModelNamesTheModelFolder() throws {
         try CLI.requireRealData()
         let output = path("run.h5")
         try fail(["run", "--model", CLI.realModel.path, "--corpus", CLI.corpus.path, "--seq-len", "1024",
                   "--sequences", "1", "-o", output],
-                 status: 1, mentioning: [CLI.realModel.path, "1024", "512"])
-        try fail(CLI.tinyRun(sequences: 1, output: output, seqLen: 256), status: 1, mentioning: [CLI.tinyModel.path, "256", "128"])
+                 status: 64, mentioning: [CLI.realModel.path, "1024", "512"])
+        try fail(CLI.tinyRun(sequences: 1, output: output, seqLen: 256), status: 64, mentioning: [CLI.tinyModel.path, "256", "128"])
         XCTAssertFalse(FileManager.default.fileExists(atPath: output))
         XCTAssertFalse(FileManager.default.fileExists(atPath: output + ".partial"))
     }

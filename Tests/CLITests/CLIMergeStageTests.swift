@@ -79,9 +79,11 @@ final class CLIMergeStageTests: CLITestCase {
             let extract = try RunFile(contentsOf: URL(fileURLWithPath: extracted))
             XCTAssertTrue(extract.isComplete)
             XCTAssertFalse(extract.metadata.spectra)
-            XCTAssertFalse(extract.contains("spectrum/sigma"))
+            XCTAssertFalse(try extract.contains("spectrum/sigma"))
             XCTAssertEqual(try extract.read("attention/P", as: Float.self).count, 3 * 2 * 4 * 64 * 64)
-            try succeed(["svd", extracted, "-o", spectra, "--quiet"])
+            // svd takes --threads too (σ must not depend on it) and prints the summary at k = n/4.
+            let svd = try succeed(["svd", extracted, "-o", spectra, "--quiet", "--threads", threads])
+            XCTAssertTrue(svd.stdout.contains("mean c_16"), svd.stdout)
             let staged = try RunFile(contentsOf: URL(fileURLWithPath: spectra))
             XCTAssertTrue(staged.metadata.spectra)
             XCTAssertEqual(try staged.read("tokens/input_ids", as: Int32.self), try run.read("tokens/input_ids", as: Int32.self))
@@ -128,5 +130,29 @@ final class CLIMergeStageTests: CLITestCase {
         let handle = try File.open(file, mode: .readWrite)
         try handle.attributes.set(name, value)
         try handle.close()
+    }
+
+    /// `extract --dump-qkv` → `svd` computes the projection checks too, equal to `run`'s bit for bit.
+    func testSvdOnAnExtractWithQKVGivesTheProjectionsOfRun() throws {
+        let options = ["--projection-dims", "16,32", "--seed", "7"]
+        let ran = path("run.h5")
+        try succeed(CLI.tinyRun(sequences: 2, output: ran, options))
+        let extracted = path("extract.h5"), spectra = path("svd.h5")
+        try succeed(["extract", "--model", CLI.tinyModel.path, "--corpus", CLI.corpus.path, "--seq-len", "64",
+                     "--sequences", "2", "--dump-qkv", "--quiet", "-o", extracted])
+        try succeed(["svd", extracted, "-o", spectra, "--quiet"] + options)
+        let (run, staged) = (try RunFile(contentsOf: URL(fileURLWithPath: ran)), try RunFile(contentsOf: URL(fileURLWithPath: spectra)))
+        XCTAssertEqual(staged.metadata.projection, run.metadata.projection)
+        XCTAssertEqual(staged.metadata.seed, 7)
+        XCTAssertTrue(try RunContents(URL(fileURLWithPath: spectra)) == RunContents(URL(fileURLWithPath: ran)),
+                      "σ, metrics or projection statistics of extract → svd differ from run")
+        XCTAssertEqual(try staged.read("attention/Q", as: Float.self), try RunFile(contentsOf: URL(fileURLWithPath: extracted)).read("attention/Q", as: Float.self))
+        // Without Q, K, V the projections are skipped with a note, not an error.
+        let plain = path("plain.h5")
+        try succeed(["extract", "--model", CLI.tinyModel.path, "--corpus", CLI.corpus.path, "--seq-len", "64",
+                     "--sequences", "2", "--quiet", "-o", plain])
+        let note = try succeed(["svd", plain, "-o", path("plain-svd.h5")])
+        XCTAssertTrue(note.stderr.contains("no projection checks"), note.stderr)
+        XCTAssertNil(try RunFile(contentsOf: URL(fileURLWithPath: path("plain-svd.h5"))).metadata.projection)
     }
 }

@@ -40,7 +40,7 @@ final class CLIResumeTests: CLITestCase {
         try fail(CLI.tinyRun(sequences: Self.sequences, output: interrupted, Self.options), status: 1, mentioning: ["--resume"])
         // Resuming with other options is refused.
         try fail(CLI.tinyRun(sequences: Self.sequences, output: interrupted, ["--projection-dims", "16,32", "--seed", "6", "--resume"]),
-                 status: 1, mentioning: [interrupted + ".partial"])
+                 status: 1, mentioning: [interrupted + ".partial", "seed: 5 when started, 6 now"])
         try succeed(CLI.tinyRun(sequences: Self.sequences, output: interrupted, Self.options + ["--resume"]))
         try assertSameRun(interrupted, expected: expected, expectedRun: expectedRun)
     }

@@ -57,7 +57,7 @@ final class CLIRunTests: CLITestCase {
         let replaced = try RunFile(contentsOf: URL(fileURLWithPath: output))
         XCTAssertEqual(replaced.sequenceCount, 2)
         XCTAssertNil(replaced.metadata.projection)
-        XCTAssertFalse(replaced.contains("projection/dims"))
+        XCTAssertFalse(try replaced.contains("projection/dims"))
         try checkWithH5py(output, expectProjection: false, expectDump: false)
     }
 
@@ -85,7 +85,7 @@ final class CLIRunTests: CLITestCase {
 
     /// The real all-MiniLM-L6-v2 at n = 64: tokens equal the Python packing, and h5py + NumPy's
     /// float64 `gesdd` on the dumped P give the run's σ to 1e-6·σ₁ (the same P, so this is the
-    /// accuracy contract of DESIGN §4 measured directly).
+    /// accuracy contract of docs/ARCHITECTURE.md measured directly).
     func testRealModelShortRunMatchesPythonTokensAndNumPySpectra() throws {
         try CLI.requireRealData()
         let output = path("minilm.h5")

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+@_exported import TestSupport
 import SpectrumAnalysis
 #if canImport(Glibc)
 import Glibc
@@ -17,66 +18,46 @@ struct ToolResult {
 
 /// Paths and process helpers shared by the CLI tests.
 enum CLI {
-    /// `Tests/`.
-    static let testsDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    static let repositoryRoot = testsDirectory.deletingLastPathComponent()
-    /// The tiny random-weight RoBERTa: 2 layers × 4 heads, head_dim 8, 128 usable positions, BPE tokenizer.
-    static let tinyModel = testsDirectory.appendingPathComponent("Fixtures/transformer/tiny-roberta")
-    static let analysisFixtures = testsDirectory.appendingPathComponent("Fixtures/analysis")
+    static let testsDirectory = SharedTestPaths.testsDirectory
+    static let repositoryRoot = SharedTestPaths.repositoryRoot
+    static let tinyModel = SharedTestPaths.tinyRoberta
+    static let analysisFixtures = SharedTestPaths.fixtures.appendingPathComponent("analysis")
+    static var realModel: URL { SharedTestPaths.realModel }
+    static var corpus: URL { SharedTestPaths.corpus }
+    static var python: URL { SharedTestPaths.python }
 
-    /// all-MiniLM-L6-v2 (`SPECTRUM_MODEL_DIR` or the repository copy).
-    static var realModel: URL {
-        environmentURL("SPECTRUM_MODEL_DIR") ?? repositoryRoot.appendingPathComponent("notebooks-data/models/all-MiniLM-L6-v2")
-    }
-
-    /// jargon.txt.gz (`SPECTRUM_CORPUS` or the repository copy).
-    static var corpus: URL {
-        environmentURL("SPECTRUM_CORPUS") ?? repositoryRoot.appendingPathComponent("notebooks-data/corpora/jargon.txt.gz")
-    }
-
-    /// A Python with h5py + numpy (`SPECTRUM_PYTHON`, else the repository's `.venv/bin/python`).
-    static var python: URL {
-        environmentURL("SPECTRUM_PYTHON") ?? repositoryRoot.appendingPathComponent(".venv/bin/python")
-    }
-
-    private static func environmentURL(_ name: String) -> URL? {
-        guard let value = ProcessInfo.processInfo.environment[name], !value.isEmpty else { return nil }
-        return URL(fileURLWithPath: value)
-    }
+    private static func environmentURL(_ name: String) -> URL? { SharedTestPaths.environmentURL(name) }
 
     /// The built `spectrum-analyze`: `SPECTRUM_ANALYZE` if set, else next to the running test bundle
     /// (SwiftPM puts executables and the `.xctest` into one products folder), else `.build/debug`
     /// of this checkout.
-    static func binary() throws -> URL {
+    static func binary(_ name: String = "spectrum-analyze") throws -> URL {
         var candidates: [URL] = []
-        if let explicit = environmentURL("SPECTRUM_ANALYZE") { candidates.append(explicit) }
+        if name == "spectrum-analyze", let explicit = environmentURL("SPECTRUM_ANALYZE") { candidates.append(explicit) }
         for bundle in [Bundle.main] + Bundle.allBundles {
             for url in [bundle.executableURL, bundle.bundleURL].compactMap({ $0 }) {
                 // Linux: …/debug/X.xctest; macOS: …/debug/X.xctest/Contents/MacOS/X.
                 var folder = url.deletingLastPathComponent()
                 for _ in 0..<4 {
-                    candidates.append(folder.appendingPathComponent("spectrum-analyze"))
+                    candidates.append(folder.appendingPathComponent(name))
                     folder = folder.deletingLastPathComponent()
                 }
             }
         }
         if let argument = CommandLine.arguments.first {
-            candidates.append(URL(fileURLWithPath: argument).deletingLastPathComponent().appendingPathComponent("spectrum-analyze"))
+            candidates.append(URL(fileURLWithPath: argument).deletingLastPathComponent().appendingPathComponent(name))
         }
-        candidates.append(repositoryRoot.appendingPathComponent(".build/debug/spectrum-analyze"))
+        candidates.append(repositoryRoot.appendingPathComponent(".build/debug/\(name)"))
         for candidate in candidates where FileManager.default.isExecutableFile(atPath: candidate.path) {
             return candidate
         }
-        XCTFail("spectrum-analyze was not found next to the test bundle (looked in \(Set(candidates.map(\.path)).sorted())); run `swift build` first")
+        XCTFail("\(name) was not found next to the test bundle (looked in \(Set(candidates.map(\.path)).sorted())); run `swift build` first")
         throw CocoaError(.fileNoSuchFile)
     }
 
     /// Fails (never skips) when the real model or corpus is missing: `make test` always fetches them.
     static func requireRealData(file: StaticString = #filePath, line: UInt = #line) throws {
-        for url in [realModel.appendingPathComponent("model.safetensors"), corpus] where !FileManager.default.fileExists(atPath: url.path) {
-            XCTFail("\(url.path) is missing: run `make setup` (or set SPECTRUM_MODEL_DIR / SPECTRUM_CORPUS)", file: file, line: line)
-            throw CocoaError(.fileNoSuchFile)
-        }
+        try SharedTestPaths.requireRealData(file: file, line: line)
     }
 
     /// Starts `executable arguments…` in `directory`, stdout and stderr going to files there
@@ -235,17 +216,5 @@ struct RunContents: Equatable {
             && same(a.entropy, b.entropy) && same(a.stable, b.stable)
             && a.projection.keys.sorted() == b.projection.keys.sorted()
             && a.projection.allSatisfy { same($0.value, b.projection[$0.key] ?? []) }
-    }
-}
-
-/// Asserts `a` and `b` agree element-wise to `relative`·max(|a_i|, |b_i|) (NaN matches NaN).
-func assertClose(_ a: [Double], _ b: [Double], relative: Double, _ message: String,
-                 file: StaticString = #filePath, line: UInt = #line) {
-    XCTAssertEqual(a.count, b.count, "\(message): lengths differ", file: file, line: line)
-    for (i, (x, y)) in zip(a, b).enumerated() where !(x.isNaN && y.isNaN) {
-        if !(abs(x - y) <= relative * max(abs(x), abs(y))) {
-            XCTFail("\(message): element \(i): \(x) vs \(y)", file: file, line: line)
-            return
-        }
     }
 }

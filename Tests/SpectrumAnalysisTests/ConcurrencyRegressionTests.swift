@@ -1,6 +1,9 @@
 import Foundation
 import XCTest
 @testable import SpectrumAnalysis
+@testable import SpectrumMetrics
+@testable import RunFormat
+@testable import Corpus
 
 /// The full pipeline with several SVD workers, so that the forward pass of sequence s + 1 overlaps
 /// the spectra of sequence s: this is the test `make test-sanitize` relies on for ThreadSanitizer

@@ -1,6 +1,9 @@
 import Foundation
 import XCTest
 @testable import SpectrumAnalysis
+@testable import SpectrumMetrics
+@testable import RunFormat
+@testable import Corpus
 
 final class CorpusTests: XCTestCase {
     var directory: URL!
@@ -74,6 +77,18 @@ final class CorpusTests: XCTestCase {
         let corpus = try Corpus(contentsOf: folder)
         XCTAssertEqual(corpus.lines.map(\.text), ["first", "second"])
         XCTAssertEqual(corpus.lines.map(\.byteOffset), [0, 6])
+        // Each file with its size, SHA-256 (of "first\n": a known digest) and offset in the stream.
+        XCTAssertEqual(corpus.files.map(\.name), ["a.txt", "b.txt"])
+        XCTAssertEqual(corpus.files.map(\.byteCount), [6, 7])
+        XCTAssertEqual(corpus.files.map(\.byteOffset), [0, 6])
+        XCTAssertEqual(corpus.files[0].sha256, "b640e840b19d378660b32fb51ae18d67dccb4a8596a29e7bd72c1b2ae5928f41")  // sha256sum
+    }
+
+    func testAJSONFileIsRefusedNotReadAsText() throws {
+        let url = try write("records.json", Array("[{\"text\": \"a\"}]\n".utf8))
+        XCTAssertThrowsError(try Corpus(contentsOf: url)) { error in
+            XCTAssertTrue("\(error)".contains("records.json") && "\(error)".contains(".jsonl"), "\(error)")
+        }
     }
 
     func testMissingAndEmptyCorporaAreClearErrors() throws {

@@ -2,6 +2,7 @@ import Foundation
 import LinearAlgebra
 import XCTest
 @testable import SpectrumAnalysis
+@testable import SpectrumMetrics
 
 /// The fitted fixed projection (Gram sums, eigenbasis, held-out errors) and max pooling against the
 /// NumPy references of `scripts/make-beyond-fixtures.py`.

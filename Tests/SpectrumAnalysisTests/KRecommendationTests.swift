@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import SpectrumAnalysis
+@testable import SpectrumMetrics
 
 /// Per-head and per-layer k from mean curves and fitted errors, on hand-made inputs.
 final class KRecommendationTests: XCTestCase {

@@ -2,6 +2,7 @@ import Foundation
 import LinearAlgebra
 import XCTest
 @testable import SpectrumAnalysis
+@testable import SpectrumMetrics
 
 /// Max pooling (`E = F` taking the channel-wise maximum of K and V over k contiguous segments)
 /// against the formula written out element by element.

@@ -1,6 +1,9 @@
 import Foundation
 import XCTest
 @testable import SpectrumAnalysis
+@testable import SpectrumMetrics
+@testable import RunFormat
+@testable import Corpus
 import Transformer
 
 /// Numeric trouble in the weights reaches the attention check, which names the layer and head; and

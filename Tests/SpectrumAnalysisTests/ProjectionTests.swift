@@ -2,8 +2,11 @@ import Foundation
 import LinearAlgebra
 import XCTest
 @testable import SpectrumAnalysis
+@testable import SpectrumMetrics
+@testable import RunFormat
+@testable import Corpus
 
-/// Theorem 1 / Theorem 2 / pooling / SVD floor against explicit brute-force formulas (DESIGN §4).
+/// Theorem 1 / Theorem 2 / pooling / SVD floor against explicit brute-force formulas (docs/ARCHITECTURE.md).
 final class ProjectionTests: XCTestCase {
     /// A random head: P = row-softmax(Q Kᵀ/√d) of Gaussian Q, K, and a Gaussian V.
     func randomHead(n: Int, d: Int, seed: UInt64) -> HeadTensors {

@@ -2,6 +2,9 @@ import Foundation
 import HDF5Store
 import XCTest
 @testable import SpectrumAnalysis
+@testable import SpectrumMetrics
+@testable import RunFormat
+@testable import Corpus
 
 /// Inputs found by `scripts/fuzz.sh runfile`, kept in Tests/Fixtures/fuzz-regressions/.
 final class RunFileRegressionTests: XCTestCase {

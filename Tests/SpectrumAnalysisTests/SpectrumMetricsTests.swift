@@ -1,5 +1,8 @@
 import XCTest
 @testable import SpectrumAnalysis
+@testable import SpectrumMetrics
+@testable import RunFormat
+@testable import Corpus
 
 final class SpectrumMetricsTests: XCTestCase {
     func testCumulativeCurveAndRanksOfAKnownSpectrum() throws {

@@ -1,9 +1,12 @@
 import Foundation
 import XCTest
 @testable import SpectrumAnalysis
+@testable import SpectrumMetrics
+@testable import RunFormat
+@testable import Corpus
 
 /// σ of the real all-MiniLM-L6-v2 attention against NumPy/LAPACK float64 `dgesdd` of the same P
-/// (DESIGN §4: accurate to 1e-6·σ₁), on the first window of the jargon corpus at n = 128.
+/// (the accuracy contract: 1e-6·σ₁), on the first window of the jargon corpus at n = 128.
 ///
 /// Why the tolerance can be met although the two P differ: the fixture's P comes from PyTorch, ours
 /// from the Swift encoder, and the two agree to ~1e-6 per element (float32 summation order), not

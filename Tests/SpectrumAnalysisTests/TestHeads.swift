@@ -1,5 +1,6 @@
 import Foundation
 @testable import SpectrumAnalysis
+@testable import SpectrumMetrics
 
 /// Synthetic heads for the projection tests that go beyond the paper.
 enum TestHeads {

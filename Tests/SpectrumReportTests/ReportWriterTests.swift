@@ -90,6 +90,10 @@ final class ReportWriterTests: XCTestCase {
             let expected = found.map { "Theorem 1 k = \(p.dims[$0])" } ?? "Theorem 1 none ≤ \(p.dims.last!)"
             XCTAssertTrue(summary.contains("ε = \(formatNumber(e)): \(expected)"), "ε = \(e): \(expected)")
         }
+        // The caption names mean pooling too, and the legend says what the lines are, as the caption does.
+        XCTAssertTrue(summary.contains("mean pooling k = ") || summary.contains("mean pooling none"), summary)
+        XCTAssertTrue(written["projection_error.svg"]!.contains("median, 25–75 % band"))
+        XCTAssertFalse(written["projection_error.svg"]!.contains("median over heads"))
         // Median k90 of layer 1 (over sequences and heads).
         var k90 = (0..<run.sequenceCount).flatMap { s in (0..<run.heads).map { Double(run.k90[s * run.layers * run.heads + $0]) } }
         k90.sort()
@@ -111,7 +115,8 @@ final class ReportWriterTests: XCTestCase {
         let heat = CSVReader.parse(try XCTUnwrap(written["heatmap_k16.csv"]))
         XCTAssertEqual(heat[0], ["run", "k", "layer", "head", "mean", "std"])
         XCTAssertEqual(heat.count - 1, run.layers * run.heads)
-        XCTAssertEqual(Double(heat[1][4])!, run.cumulativeSum[15] / Double(run.count), accuracy: 1e-12)
+        // CSV numbers carry 6 significant digits (CSVWriter.number).
+        XCTAssertEqual(Double(heat[1][4])!, run.cumulativeSum[15] / Double(run.count), accuracy: 5e-6 * abs(run.cumulativeSum[15] / Double(run.count)))
         for name in ["projection_error.csv", "effective_rank.csv"] {
             let rows = CSVReader.parse(try XCTUnwrap(written[name]))
             XCTAssertTrue(rows.dropFirst().allSatisfy { $0.count == rows[0].count }, name)
@@ -135,9 +140,47 @@ final class ReportWriterTests: XCTestCase {
         XCTAssertTrue(written["cumulative_spectrum.svg"]!.contains("normalised singular value index j / n"))
         let rows = CSVReader.parse(written["cumulative_spectrum.csv"]!)
         let last32 = try XCTUnwrap(rows.last { $0[0] == "n32" })
-        XCTAssertEqual(last32[5], "1.0")
+        XCTAssertEqual(last32[5], "1")
         XCTAssertThrowsError(try files([a, SyntheticRuns.make(label: "n64")])) { error in
             XCTAssertTrue("\(error)".contains("more than one run"))
+        }
+    }
+
+    /// k_JL and the failure bound depend on n: runs of different n get one labelled block each.
+    func testTheoryTableHasOneBlockPerSequenceLength() throws {
+        let written = try files([SyntheticRuns.make(label: "n64", n: 64), SyntheticRuns.make(label: "n32", n: 32)])
+        let summary = try XCTUnwrap(written["summary.md"])
+        let rows = summary.split(separator: "\n").filter { $0.hasPrefix("| 32 | ") || $0.hasPrefix("| 64 | ") }
+        XCTAssertEqual(Set(rows.map { String($0.prefix(7)) }), ["| 32 | ", "| 64 | "], summary)
+        XCTAssertTrue(summary.contains("| n | ε | k_JL(ε)"), summary)
+        // k_JL(0.5) = 5 ln n / 0.125: 139 at n = 32, 166 at n = 64.
+        XCTAssertTrue(rows.contains { $0.hasPrefix("| 32 | 0.5 | 139") }, "\(rows)")
+        XCTAssertTrue(rows.contains { $0.hasPrefix("| 64 | 0.5 | 166") }, "\(rows)")
+    }
+
+    /// `--log-x`, `--per-head` and PNG/PDF copies (through librsvg's rsvg-convert, installed by `make setup`).
+    func testLogAxisPerHeadCurvesAndImageCopies() throws {
+        let run = SyntheticRuns.make(layers: 2, heads: 3, n: 32, sequences: 4)
+        let base = try SyntheticRuns.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: base) }
+        let output = base.appendingPathComponent("report")
+        let options = ReportOptions(k: 8, output: output, logX: true, perHead: true, imageFormats: [.png, .pdf])
+        let names = try ReportWriter(runs: [run], options: options).write()
+        XCTAssertTrue(names.contains("cumulative_spectrum_heads.csv"))
+        let svg = try String(contentsOf: output.appendingPathComponent("cumulative_spectrum.svg"), encoding: .utf8)
+        XCTAssertTrue(svg.contains("log scale"), "no log axis label")
+        _ = try XMLCheck.parse(svg)
+        // One row per (layer, head, j); head 2 of layer 1 at j = 8 is its own sum / count.
+        let rows = CSVReader.parse(try String(contentsOf: output.appendingPathComponent("cumulative_spectrum_heads.csv"), encoding: .utf8))
+        XCTAssertEqual(rows.count, 1 + 2 * 3 * 32)
+        let row = try XCTUnwrap(rows.first { $0[2] == "1" && $0[3] == "2" && $0[4] == "8" })
+        let expected = run.cumulativeSum[(0 * 3 + 1) * 32 + 7] / Double(run.count)
+        XCTAssertEqual(Double(row[6])!, expected, accuracy: 5e-6 * expected)
+        for stem in ["cumulative_spectrum", "heatmap_k8", "projection_error", "effective_rank"] {
+            let png = try Data(contentsOf: output.appendingPathComponent("\(stem).png"))
+            XCTAssertEqual(Array(png.prefix(8)), [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A], "\(stem).png is not a PNG")
+            let pdf = try Data(contentsOf: output.appendingPathComponent("\(stem).pdf"))
+            XCTAssertEqual(String(decoding: pdf.prefix(5), as: UTF8.self), "%PDF-", "\(stem).pdf is not a PDF")
         }
     }
 

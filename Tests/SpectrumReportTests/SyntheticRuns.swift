@@ -1,9 +1,10 @@
 import Foundation
+import TestSupport
 @testable import SpectrumReport
 
 /// Deterministic synthetic runs: singular values σ_i = exp(−(i−1)/τ) + floor with τ shrinking in
 /// higher layers (so they are more skewed, as in the paper), per-head and per-sequence jitter
-/// from a fixed LCG, and all metrics derived from those σ exactly as DESIGN §4 defines them.
+/// from a fixed LCG, and all metrics derived from those σ exactly as docs/ARCHITECTURE.md defines them.
 enum SyntheticRuns {
     struct LCG {
         var state: UInt64
@@ -73,9 +74,5 @@ enum SyntheticRuns {
                          entropyRank: entropy, stableRank: stable, projection: results)
     }
 
-    static func temporaryDirectory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("spectrum-report-tests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
-    }
+    static func temporaryDirectory() throws -> URL { try SharedTestPaths.temporaryDirectory("spectrum-report-tests") }
 }

@@ -1,27 +1,20 @@
 import Foundation
 import XCTest
+import TestSupport
 @testable import Tokenizers
 
 /// Paths and fixture readers shared by the tokenizer tests.
 enum TestSupport {
-    static let repositoryRoot = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let repositoryRoot = SharedTestPaths.repositoryRoot
 
-    static let fixtures = repositoryRoot.appendingPathComponent("Tests/Fixtures/tokenizers")
+    static let fixtures = SharedTestPaths.fixtures.appendingPathComponent("tokenizers")
 
     /// `$SPECTRUM_MODEL_DIR/tokenizer.json`, or the repository's copy of all-MiniLM-L6-v2.
-    static var miniLMTokenizerURL: URL {
-        let directory = ProcessInfo.processInfo.environment["SPECTRUM_MODEL_DIR"].map { URL(fileURLWithPath: $0) }
-            ?? repositoryRoot.appendingPathComponent("notebooks-data/models/all-MiniLM-L6-v2")
-        return directory.appendingPathComponent("tokenizer.json")
-    }
+    static var miniLMTokenizerURL: URL { SharedTestPaths.realModel.appendingPathComponent("tokenizer.json") }
 
     static var robertaTokenizerURL: URL { fixtures.appendingPathComponent("roberta-bpe/tokenizer.json") }
 
-    static var corpusURL: URL {
-        ProcessInfo.processInfo.environment["SPECTRUM_CORPUS"].map { URL(fileURLWithPath: $0) }
-            ?? repositoryRoot.appendingPathComponent("notebooks-data/corpora/jargon.txt.gz")
-    }
+    static var corpusURL: URL { SharedTestPaths.corpus }
 
     /// The real MiniLM tokenizer; fails (never skips) when the model folder is missing.
     static func miniLM() throws -> Tokenizer {
@@ -72,6 +65,20 @@ enum TestSupport {
     static func corpusSummary(_ name: String) throws -> CorpusSummary {
         let data = try Data(contentsOf: fixtures.appendingPathComponent(name))
         return try JSONDecoder().decode(CorpusSummary.self, from: data)
+    }
+
+    /// The decompressed bytes of a gzip file (`gzip -dc`).
+    static func gunzip(_ url: URL) throws -> Data {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["gzip", "-dc", url.path]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 0, "gzip -dc \(url.path) failed")
+        return data
     }
 
     /// The corpus lines as the packing step defines them: `gzip -dc`, UTF-8 with replacement,

@@ -3,7 +3,7 @@ import XCTest
 @testable import Transformer
 
 /// Parity with Hugging Face `transformers` eager attention (fixtures from
-/// `scripts/make-encoder-fixtures.py`). Tolerances are the contract of DESIGN §4: every element of
+/// `scripts/make-encoder-fixtures.py`). Tolerances are the contract of docs/ARCHITECTURE.md: every element of
 /// P within 1e-5 absolute, the last hidden state within 1e-4 absolute.
 final class EncoderParityTests: XCTestCase {
     static let probabilityTolerance: Float = 1e-5

@@ -1,21 +1,17 @@
 import Foundation
 import XCTest
+import TestSupport
 @testable import Transformer
 
 /// Paths of committed fixtures and of the real model, found from this file's location.
 enum TestPaths {
-    static let testsDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    static let repositoryRoot = testsDirectory.deletingLastPathComponent()
-    static let fixtures = testsDirectory.appendingPathComponent("Fixtures/transformer")
-    static let tinyRoberta = fixtures.appendingPathComponent("tiny-roberta")
+    static let testsDirectory = SharedTestPaths.testsDirectory
+    static let repositoryRoot = SharedTestPaths.repositoryRoot
+    static let fixtures = SharedTestPaths.fixtures.appendingPathComponent("transformer")
+    static let tinyRoberta = SharedTestPaths.tinyRoberta
 
     /// `SPECTRUM_MODEL_DIR`, else the repository's `notebooks-data/models/all-MiniLM-L6-v2`.
-    static var miniLM: URL {
-        if let path = ProcessInfo.processInfo.environment["SPECTRUM_MODEL_DIR"], !path.isEmpty {
-            return URL(fileURLWithPath: path)
-        }
-        return repositoryRoot.appendingPathComponent("notebooks-data/models/all-MiniLM-L6-v2")
-    }
+    static var miniLM: URL { SharedTestPaths.realModel }
 }
 
 /// One reference case written by `scripts/make-encoder-fixtures.py`: a JSON index plus a float32 blob.

@@ -1,0 +1,99 @@
+import Foundation
+import SpectrumMetrics
+
+/// Combines the shard files of one run into a single run file.
+///
+/// Per-sequence rows (every per-sequence dataset of ``RunSchema``) are copied unchanged and ordered
+/// by window index; aggregates are the sums of the shards' aggregates, so they equal a single run's
+/// up to floating-point summation order. Attention dumps stay in the shard files (`dump_attention`
+/// is 0 in the merged file). The shards must be the complete set `0/N … N−1/N`; a merge of only
+/// some of them is refused unless `allowPartial` is given, and is then marked in the file
+/// (`missing_shards`) so that readers and the report say so.
+public enum RunMerge {
+    /// Merges `shards` into `output` (written through `output.partial`, see ``RunOutput``).
+    /// - Parameters:
+    ///   - force: replace an existing output run file.
+    ///   - allowPartial: write a merge that lacks shards, marked as partial, instead of refusing it.
+    /// - Throws: when a shard is incomplete, of another format, of another run (naming the attributes
+    ///   that differ), listed twice (naming both files), of another split, when shards are missing
+    ///   (naming their indices) and `allowPartial` is false, or when the output may not be written.
+    @discardableResult
+    public static func merge(_ shards: [URL], into output: URL, force: Bool = false,
+                             allowPartial: Bool = false) throws(AnalysisError) -> RunFile {
+        guard !shards.isEmpty else { throw .invalidOption("merge needs at least one shard file") }
+        try RunOutput(output).check(force: force)
+        let files = try shards.map { (url) throws(AnalysisError) -> RunFile in try RunFile(contentsOf: url) }
+        let first = files[0]
+        for file in files {
+            guard file.isComplete else {
+                throw .incompatibleShards("\(file.url.path) is not complete (\(file.sequenceCount) of \(file.metadata.sequencesPlanned) sequences); finish it first (spectrum-analyze run … --resume)")
+            }
+            let differences = file.metadata.differences(from: first.metadata)
+            guard differences.isEmpty else {
+                throw .incompatibleShards("\(file.url.path) belongs to another run than \(first.url.path): \(differences.joined(separator: "; "))")
+            }
+            guard file.metadata.spectra else { throw .incompatibleShards("\(file.url.path) has no spectra (an extract-only file); run `svd` on it first") }
+            guard !file.metadata.isPartialMerge else {
+                throw .incompatibleShards("\(file.url.path) is itself a partial merge (shards \(file.metadata.missingShards) missing)")
+            }
+        }
+        let missing = try checkShardSet(files, allowPartial: allowPartial)
+
+        var metadata = first.metadata
+        metadata.created = ISO8601DateFormatter().string(from: Date())
+        metadata.shard = .single
+        metadata.mergedFrom = files.map(\.url.path)
+        metadata.mergedShardCount = first.metadata.shard.count
+        metadata.missingShards = missing
+        metadata.dumpAttention = 0
+        metadata.dumpQKV = false
+        metadata.sequencesPlanned = files.reduce(0) { $0 + $1.sequenceCount }
+
+        var aggregate = try first.aggregate()
+        var projection = try first.projectionAggregate()
+        for file in files.dropFirst() {
+            try aggregate.merge(try file.aggregate())
+            if let other = try file.projectionAggregate() { try projection?.merge(other) }
+        }
+
+        var records: [SequenceRecord] = []
+        for file in files { records += try file.records() }
+        records.sort { $0.windowIndex < $1.windowIndex }
+        for (a, b) in zip(records, records.dropFirst()) where a.windowIndex == b.windowIndex {
+            throw .incompatibleShards("two shards hold window \(a.windowIndex)")
+        }
+
+        let writer = try RunFileWriter(creating: output, metadata: metadata, force: force)
+        do {
+            for record in records { try writer.append(record) }
+            try writer.finish(aggregate: aggregate, projection: projection)
+        } catch {
+            writer.suspend()
+            try? FileManager.default.removeItem(at: writer.partialURL)
+            throw error
+        }
+        return try RunFile(contentsOf: output)
+    }
+
+    /// Checks that the shards are distinct pieces of one split `i/N`; returns the missing indices.
+    private static func checkShardSet(_ files: [RunFile], allowPartial: Bool) throws(AnalysisError) -> [Int] {
+        let count = files[0].metadata.shard.count
+        var seen: [Int: String] = [:]
+        for file in files {
+            let shard = file.metadata.shard
+            guard shard.count == count else {
+                throw .incompatibleShards("\(file.url.path) is shard \(shard) but \(files[0].url.path) is shard \(files[0].metadata.shard): shards of different splits")
+            }
+            if let other = seen[shard.index] {
+                throw .incompatibleShards("the same shard \(shard) is listed twice: \(other) and \(file.url.path)")
+            }
+            seen[shard.index] = file.url.path
+        }
+        let missing = (0..<count).filter { seen[$0] == nil }
+        if !missing.isEmpty && !allowPartial {
+            let names = missing.map { "\($0)/\(count)" }.joined(separator: ", ")
+            throw .incompatibleShards("shard\(missing.count == 1 ? "" : "s") \(names) \(missing.count == 1 ? "is" : "are") missing; give all \(count) shards, or pass --allow-partial to write a merge marked partial")
+        }
+        return missing
+    }
+}
