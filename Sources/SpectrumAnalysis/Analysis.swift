@@ -178,7 +178,7 @@ public final class Analysis {
             ProjectionAggregate(layers: L, heads: H, dims: $0.dims.count, statistics: metadata.projectionStatistics)
         }
         let capture: AttentionCapture = checker != nil || metadata.dumpQKV ? .probabilitiesAndQKV : .probabilities
-        let fitting = checker.flatMap { c in metadata.holdout > 0 ? FittedProjectionPass(dims: c.dims, holdout: metadata.holdout, layers: L, heads: H, n: n) : nil }
+        let fitting = checker.flatMap { c in metadata.holdout > 0 ? FittedProjectionPass(dims: c.dims, holdout: metadata.holdout, layers: L, heads: H, n: n, causal: metadata.causal) : nil }
         for (row, item) in replay.enumerated() {
             let dumped = metadata.isDumped(row: row)
             let trains = item.spectra != nil && fitting?.trains(window: item.windowIndex) == true

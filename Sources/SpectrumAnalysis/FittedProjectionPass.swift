@@ -19,7 +19,11 @@ final class FittedProjectionPass: @unchecked Sendable {
     let gram: GramSums
     let layers: Int, heads: Int, n: Int
 
-    init(dims: [Int], holdout: Int, layers: Int, heads: Int, n: Int) {
+    /// Causal attention: the Linformer form (E = F = U_kᵀ mixes future positions in) is not stored.
+    let causal: Bool
+
+    init(dims: [Int], holdout: Int, layers: Int, heads: Int, n: Int, causal: Bool = false) {
+        self.causal = causal
         fitted = FittedProjection(dims: dims, holdout: holdout)
         gram = GramSums(layers: layers, heads: heads, order: n)
         (self.layers, self.heads, self.n) = (layers, heads, n)
@@ -107,8 +111,9 @@ final class FittedProjectionPass: @unchecked Sendable {
     private func evaluate(_ attention: LayerAttention, bases: [SymmetricEigenbasis], workspaces: UncheckedSendable<[FittedProjectionWorkspace]>,
                           context: String) throws(AnalysisError) -> [[FittedProjectionResult]] {
         let (n, d, H) = (attention.sequenceLength, attention.headDimension, attention.heads)
+        let G = attention.keyValueHeads
         guard let q = attention.queries, let k = attention.keys, let v = attention.values,
-              attention.probabilities.count >= H * n * n, [q.count, k.count, v.count].allSatisfy({ $0 >= H * n * d }) else {
+              attention.probabilities.count >= H * n * n, q.count >= H * n * d, [k.count, v.count].allSatisfy({ $0 >= G * n * d }) else {
             throw .numeric("\(context): layer \(attention.layer) lacks P, Q, K or V of \(H) heads")
         }
         let results = ParallelSlots<[FittedProjectionResult]>(count: H)
@@ -117,12 +122,14 @@ final class FittedProjectionPass: @unchecked Sendable {
             for head in stride(from: worker, to: H, by: workers) {
                 do {
                     let basis = bases[attention.layer * H + head]
+                    // Grouped-query attention: query head h reads key-value head g.
+                    let g = attention.keyValueHead(forQueryHead: head)
                     let perK = try attention.probabilities.withUnsafeBufferPointer { p in
                         try q.withUnsafeBufferPointer { q in
                             try k.withUnsafeBufferPointer { k in
                                 try v.withUnsafeBufferPointer { v in
                                     try fitted.evaluate(p: p.baseAddress! + head * n * n, q: q.baseAddress! + head * n * d,
-                                                        k: k.baseAddress! + head * n * d, v: v.baseAddress! + head * n * d,
+                                                        k: k.baseAddress! + g * n * d, v: v.baseAddress! + g * n * d,
                                                         n: n, d: d, basis: basis, workspace: workspaces.value[worker])
                                 }
                             }
@@ -141,13 +148,15 @@ final class FittedProjectionPass: @unchecked Sendable {
     func write(_ rows: Rows, to file: File) throws {
         let (L, H, K) = (layers, heads, fitted.dims.count), rowsCount = rows.windowIndex.count
         _ = try file.requireGroup("projection/fitted")
-        _ = try file.requireGroup("projection/fitted_linformer")
+        if !causal { _ = try file.requireGroup("projection/fitted_linformer") }
         func put<T: HDF5Scalar>(_ path: String, _ type: ElementType, _ shape: [Int], _ values: [T]) throws {
             let dataset = try file.exists(path) ? try file.openDataset(path) : try file.createDataset(path, type: type, shape: shape)
             try dataset.write(values)
         }
         try put("projection/fitted/window_index", .int64, [rowsCount], rows.windowIndex)
-        for name in Self.statistics { try put("projection/\(name)", .float64, [rowsCount, L, H, K], rows.values[name] ?? []) }
+        for name in Self.statistics where !(causal && name.hasPrefix("fitted_linformer/")) {
+            try put("projection/\(name)", .float64, [rowsCount, L, H, K], rows.values[name] ?? [])
+        }
         try put("projection/fitted/eigenvalues", .float64, [L, H, rows.eigenvalues.count / max(1, L * H)], rows.eigenvalues)
         try put("projection/fitted/gram_high", .int64, [L, H, gram.elementsPerHead], gram.high)
         try put("projection/fitted/gram_low", .int64, [L, H, gram.elementsPerHead], gram.low)

@@ -14,7 +14,8 @@ import Foundation
 ///
 /// Non-float tensors (buffers such as `position_ids`) and GPT-2's attention-mask buffers are left out:
 /// no model here reads them. The result is written as an ordinary F32 `model.safetensors` in a fresh
-/// folder next to a copy of `config.json`, so the model loads it through its normal path. Values are
+/// folder next to a copy of `config.json` (its `torch_dtype`/`dtype` set to float32), so the model
+/// loads it through its normal path. Values are
 /// a pure function of the seed: tensors are visited in name order, each from its own derived stream.
 public enum RandomInitialization {
     /// What one tensor is initialised to.
@@ -89,9 +90,15 @@ public enum RandomInitialization {
         tensors.sort { $0.name < $1.name }
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            let configCopy = folder.appendingPathComponent("config.json")
-            try? FileManager.default.removeItem(at: configCopy)
-            try FileManager.default.copyItem(at: configURL, to: configCopy)
+            // The weights are F32 whatever the checkpoint's dtype; the config must say so.
+            guard var config = try JSONSerialization.jsonObject(with: Data(contentsOf: configURL)) as? [String: Any] else {
+                throw TransformerError.invalidConfiguration(file: configURL.path, detail: "not a JSON object")
+            }
+            for key in ["torch_dtype", "dtype"] where config[key] != nil { config[key] = "float32" }
+            try JSONSerialization.data(withJSONObject: config, options: [.sortedKeys])
+                .write(to: folder.appendingPathComponent("config.json"))
+        } catch let error as TransformerError {
+            throw error
         } catch {
             throw .cannotRead(file: folder.path, reason: "cannot prepare the random-init model folder: \(error.localizedDescription)")
         }

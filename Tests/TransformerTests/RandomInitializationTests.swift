@@ -78,6 +78,18 @@ final class RandomInitializationTests: XCTestCase {
         XCTAssertNotEqual(try bytes(model), try bytes(other))
     }
 
+    func testRandomDecodersLoadThroughTheModelFacadeIncludingShardedAndBF16Checkpoints() throws {
+        for family in ["gpt2", "llama", "mistral", "qwen2", "qwen3"] {
+            let source = TestPaths.fixtures.appendingPathComponent(family)
+            let model = try RandomInitialization.writeModel(like: source, seed: 5, into: folder.appendingPathComponent(family))
+            let loaded = try TransformerModel(directory: model)
+            let output = try loaded.forward(inputIds: [1, 5, 6, 7, 8])
+            XCTAssertTrue(output.storage.allSatisfy(\.isFinite), family)
+            let config = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: model.appendingPathComponent("config.json"))) as? [String: Any])
+            for key in ["torch_dtype", "dtype"] where config[key] != nil { XCTAssertEqual(config[key] as? String, "float32", "\(family) \(key)") }
+        }
+    }
+
     func testMissingCheckpointIsATypedError() {
         XCTAssertThrowsError(try RandomInitialization.writeModel(like: folder, seed: 1, into: folder.appendingPathComponent("x"))) { error in
             XCTAssertTrue("\(error)".contains(self.folder.path), "\(error)")
