@@ -49,7 +49,8 @@ final class DecoderRunTests: XCTestCase {
         let m = file.metadata
         XCTAssertEqual(m.modelType, "gpt2")
         XCTAssertTrue(m.causal)
-        XCTAssertEqual(m.notApplicable, ["projection/theorem2", "projection/pooling"])
+        XCTAssertEqual(m.notApplicable, ["projection/theorem2", "projection/pooling", "projection/max_pooling", "projection/fitted_linformer"])
+        XCTAssertFalse(try file.contains("projection/max_pooling/relative"))
         XCTAssertFalse(try file.contains("projection/theorem2/relative"))
         XCTAssertFalse(try file.contains("projection/pooling/relative"))
         XCTAssertFalse(try file.contains("projection/aggregate/theorem2_relative_sum"))
