@@ -90,8 +90,9 @@ report-check:
 	scripts/report-check.sh $(REPORT_CHECK_DIR)/sample/overlay $(REPORT_CHECK_DIR)/png-overlay
 	@if [ -f $(REPORT_DIR)/index.html ]; then scripts/report-check.sh $(REPORT_DIR) $(REPORT_CHECK_DIR)/png-default; fi
 
+# BENCH_ARGS go to spectrum-bench, e.g. make bench BENCH_ARGS="--sections peers bound e2e --sequences 16".
 bench: model corpus
-	@scripts/bench.sh
+	@scripts/bench.sh $(BENCH_ARGS)
 
 # libFuzzer + ASan on every parser of outside data; FUZZ_SECONDS per target (default 60).
 fuzz: setup

@@ -74,6 +74,8 @@ let package = Package(
             name: "spectrum-bench",
             dependencies: [
                 "SpectrumAnalysis",
+                // The LAPACK bound is timed with direct CBLAS/LAPACKE calls.
+                "CLinearAlgebra",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

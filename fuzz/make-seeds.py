@@ -5,6 +5,7 @@ keeps the structure of the real file at a size libFuzzer can explore: the real s
 with shrunken tensors, the real tokenizers with their vocabulary cut to a few hundred entries, the
 first lines of the corpus in every supported encoding.
 """
+import base64
 import gzip
 import json
 import os
@@ -63,6 +64,13 @@ def trimmed_tokenizer(path, keep):
     with open(path, encoding="utf-8") as handle:
         config = json.load(handle)
     model = config["model"]
+    drop_precompiled(config)
+    if isinstance(model["vocab"], list):
+        # Unigram: [piece, score] pairs, the id being the index.
+        model["vocab"] = model["vocab"][:keep]
+        if (model.get("unk_id") or 0) >= keep:
+            model["unk_id"] = 0
+        return json.dumps(config, ensure_ascii=False, separators=(",", ":")).encode()
     vocab = {token: i for token, i in model["vocab"].items() if i < keep}
     for token in config.get("added_tokens", []):
         vocab.setdefault(token["content"], token["id"])
@@ -75,9 +83,32 @@ def trimmed_tokenizer(path, keep):
     return json.dumps(config, ensure_ascii=False, separators=(",", ":")).encode()
 
 
+def drop_precompiled(config):
+    """Cuts a Precompiled normalizer's 300 KB charsmap (too large to mutate) to its first 1 KB of
+    trie units plus one replacement string, with the header rewritten to match."""
+    def visit(node):
+        if isinstance(node, dict):
+            if node.get("type") == "Precompiled":
+                raw = base64.b64decode(node["precompiled_charsmap"])
+                units = raw[4:4 + 1024]
+                node["precompiled_charsmap"] = base64.b64encode(struct.pack("<I", len(units)) + units + b"a\x00").decode()
+            for value in node.values():
+                visit(value)
+        elif isinstance(node, list):
+            for value in node:
+                visit(value)
+    visit(config)
+
+
 def tokenizer_json_seeds(wordpiece, bpe, directory):
     write(directory, "minilm-trimmed.json", trimmed_tokenizer(wordpiece, 400))
     write(directory, "roberta-bpe-trimmed.json", trimmed_tokenizer(bpe, 400))
+    # One seed per tokenizer-family fixture (Split regex, Metaspace, Unigram, Precompiled, ...).
+    fixtures = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "Tests", "Fixtures", "tokenizers")
+    for style in sorted(os.listdir(fixtures)):
+        path = os.path.join(fixtures, style, "tokenizer.json")
+        if style != "roberta-bpe" and os.path.isfile(path):
+            write(directory, style + "-trimmed.json", trimmed_tokenizer(path, 300))
 
 
 def tokenize_seeds(directory, text):

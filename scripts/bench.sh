@@ -1,16 +1,21 @@
 #!/usr/bin/env bash
-# `make bench`: the performance targets measured side by side with the Python reference, in one run.
+# `make bench`: the speed targets measured side by side with the Python pipelines, in one run.
 #
 # Builds spectrum-bench and spectrum-analyze in release, makes sure a Python with torch, transformers,
 # tokenizers, scipy and numpy exists (a venv OUTSIDE the repository, created on first use), then runs
-# spectrum-bench, which prints one table and writes .build/bench/bench-results.json.
+# spectrum-bench: tokenizer, forward, per-head SVD, the three Python peers (scipy svdvals f32 per head,
+# torch svdvals f32 batched, torch eigvalsh(P Pᵀ) f64 batched) on the same windows, the LAPACK bound on
+# the same real heads, the toolkit end to end (--no-projection and the default job), memory and a
+# profile. It prints one table and a summary and writes .build/bench/bench-results.json.
+# About 10 minutes on a quiet 2-core machine with the defaults (8 sequences, 3 rounds).
 #
 # Environment:
 #   BENCH_PYTHON  a ready Python to use as is (skips the venv), e.g. /work/pyref/bin/python
 #   BENCH_VENV    where the venv lives (default $HOME/.cache/spectrum-toolkit/bench-venv)
 #   PYTHON        the interpreter that creates the venv (default python3)
 #   SPECTRUM_MODEL_DIR, SPECTRUM_CORPUS  model folder and corpus (Makefile defaults)
-# Extra arguments go to spectrum-bench (e.g. --rounds 5, --sequences 16, --skip-projection).
+# Extra arguments go to spectrum-bench (e.g. --rounds 5, --sequences 16, --sections peers bound e2e,
+# --skip-one-thread, --skip-projection); `make bench BENCH_ARGS="..."` passes them too.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

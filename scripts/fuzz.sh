@@ -20,6 +20,8 @@ PYTHON=${PYTHON:-python3}
 MODEL_DIR=${SPECTRUM_MODEL_DIR:-notebooks-data/models/all-MiniLM-L6-v2}
 CORPUS=${SPECTRUM_CORPUS:-notebooks-data/corpora/jargon.txt.gz}
 TINY=Tests/Fixtures/transformer/tiny-roberta
+# The tokenizer-family fixtures (regex splits, SentencePiece BPE, Unigram, Precompiled) for `tokenize`.
+EXTRA_TOKENIZERS=$(ls Tests/Fixtures/tokenizers/*/tokenizer.json | grep -v roberta-bpe | tr "\n" ":")
 SCRATCH=.build-fuzz
 # Release keeps Swift's bounds and overflow checks (they are preconditions) and runs ~10× faster.
 FUZZ_CONFIG=${FUZZ_CONFIG:-release}
@@ -119,7 +121,7 @@ triage() {
     for input in "$artifacts"/crash-* "$artifacts"/oom-* "$artifacts"/timeout-*; do
         [ -f "$input" ] || continue
         # The first stack frame outside the sanitizer, libc and the Swift runtime says whose code it is.
-        report=$(FUZZ_WORDPIECE_TOKENIZER=$MODEL_DIR/tokenizer.json FUZZ_BPE_TOKENIZER=$TINY/tokenizer.json FUZZ_CHECK_TOOL=$CHECK_TOOL \
+        report=$(FUZZ_WORDPIECE_TOKENIZER=$MODEL_DIR/tokenizer.json FUZZ_BPE_TOKENIZER=$TINY/tokenizer.json FUZZ_EXTRA_TOKENIZERS=$EXTRA_TOKENIZERS FUZZ_CHECK_TOOL=$CHECK_TOOL \
                  ASAN_OPTIONS=detect_leaks=0 timeout 120 "$BIN/fuzzers/$target" -timeout=10 $LIMITS "$input" 2>&1 \
                  | grep -E '^ +#[0-9]+ ' | grep -vE 'compiler-rt|sysdeps|libc\.so|libswiftCore|libFoundation|libdispatch|compiler-generated' \
                  | head -1 || true)
@@ -140,7 +142,7 @@ for target in "${TARGETS[@]}"; do
     log=$SCRATCH/artifacts/$target.log
     echo "fuzz: $target for ${FUZZ_SECONDS}s ($(ls "fuzz/corpus-$target" | wc -l) corpus inputs)"
     set +e
-    FUZZ_WORDPIECE_TOKENIZER=$MODEL_DIR/tokenizer.json FUZZ_BPE_TOKENIZER=$TINY/tokenizer.json \
+    FUZZ_WORDPIECE_TOKENIZER=$MODEL_DIR/tokenizer.json FUZZ_BPE_TOKENIZER=$TINY/tokenizer.json FUZZ_EXTRA_TOKENIZERS=$EXTRA_TOKENIZERS \
     FUZZ_CHECK_TOOL=$CHECK_TOOL OPENBLAS_NUM_THREADS=1 ASAN_OPTIONS=detect_leaks=0 \
         "$BIN/fuzzers/$target" "fuzz/corpus-$target" -max_total_time="$FUZZ_SECONDS" -timeout=20 \
         $LIMITS -print_final_stats=1 -artifact_prefix="$artifacts" \

@@ -178,9 +178,9 @@ def small_variants(lines):
     return variants
 
 
-def cases(tok):
+def cases(tok, strings=None):
     out = []
-    for text in HARD_STRINGS:
+    for text in HARD_STRINGS if strings is None else strings:
         plain = tok.encode(text, add_special_tokens=False)
         special = tok.encode(text, add_special_tokens=True)
         out.append(

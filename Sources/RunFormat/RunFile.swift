@@ -147,8 +147,9 @@ public final class RunFile {
     /// The projection aggregate stored in the file, or rebuilt from the per-sequence statistics.
     public func projectionAggregate() throws(AnalysisError) -> ProjectionAggregate? {
         guard let projection = metadata.projection else { return nil }
-        var aggregate = ProjectionAggregate(layers: metadata.layers, heads: metadata.heads, dims: projection.dims.count)
-        for statistic in ProjectionStatistic.allCases {
+        var aggregate = ProjectionAggregate(layers: metadata.layers, heads: metadata.heads, dims: projection.dims.count,
+                                            statistics: metadata.projectionStatistics)
+        for statistic in metadata.projectionStatistics {
             let stored = RunSchema.aggregatePath(statistic)
             if try contains(stored) {
                 aggregate.sums[statistic.rawValue] = try read(stored, count: aggregate.size)

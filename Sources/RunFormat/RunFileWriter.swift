@@ -92,15 +92,16 @@ package final class RunFileWriter {
     /// Writes one layer's P (and Q, K, V) of the sequence that will be appended as `row`.
     package func writeAttention(_ attention: AttentionRows, row: Int) throws(AnalysisError) {
         try withStage("dumping attention to \(partialURL.path)") {
-            let (H, n, d) = (metadata.heads, metadata.sequenceLength, metadata.headDimension)
-            var tensors: [(String, [Float], Int)] = [("attention/P", attention.probabilities, n)]
+            let (H, G, n, d) = (metadata.heads, metadata.effectiveKeyValueHeads, metadata.sequenceLength, metadata.headDimension)
+            var tensors: [(String, [Float], Int, Int)] = [("attention/P", attention.probabilities, H, n)]
             if metadata.dumpQKV, let q = attention.queries, let k = attention.keys, let v = attention.values {
-                tensors += [("attention/Q", q, d), ("attention/K", k, d), ("attention/V", v, d)]
+                // Q per query head; K and V per key-value head (G = H without grouped-query attention).
+                tensors += [("attention/Q", q, H, d), ("attention/K", k, G, d), ("attention/V", v, G, d)]
             }
-            for (path, values, width) in tensors {
+            for (path, values, heads, width) in tensors {
                 guard let dataset = datasets[path] else { continue }
                 if try dataset.shape[0] <= row { try dataset.extend(firstDimension: row + 1) }
-                try dataset.write(values, start: [row, attention.layer, 0, 0, 0], count: [1, 1, H, n, width])
+                try dataset.write(values, start: [row, attention.layer, 0, 0, 0], count: [1, 1, heads, n, width])
             }
         }
     }
@@ -160,7 +161,7 @@ package final class RunFileWriter {
     /// Writes `/projection/aggregate/<check>_<stat>_sum`.
     package static func writeAggregate(_ aggregate: ProjectionAggregate, to file: File) throws {
         _ = try file.requireGroup("projection/aggregate")
-        for statistic in ProjectionStatistic.allCases {
+        for statistic in ProjectionStatistic.allCases where aggregate.sums[statistic.rawValue] != nil {
             try require(file, RunSchema.aggregatePath(statistic), .float64, aggregate.shape).write(aggregate.sums[statistic.rawValue] ?? [])
         }
     }

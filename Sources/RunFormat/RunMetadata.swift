@@ -47,6 +47,23 @@ public struct RunMetadata: Sendable, Equatable {
     public var missingShards: [Int] = []
     /// Shard count N of the shards a merged file was made from (0 for an unmerged file).
     public var mergedShardCount = 0
+    // Causal decoders (attribute `causal`, `kv_heads`, `not_applicable`): P is lower-triangular,
+    // so Theorem 2 and pooling, whose E and F mix future positions into the past, are not computed.
+    /// The model attends causally (decoders).
+    public var causal = false
+    /// Key-value heads G of the dumped K and V (grouped-query attention); 0 means `heads`.
+    public var keyValueHeads = 0
+
+    /// G, heads of dumped K and V.
+    public var effectiveKeyValueHeads: Int { keyValueHeads > 0 ? keyValueHeads : heads }
+    /// The checks recorded as not applicable, by dataset group (empty for encoders).
+    public var notApplicable: [String] { causal ? ["projection/theorem2", "projection/pooling"] : [] }
+    /// Why ``notApplicable`` checks are absent.
+    public static let notApplicableReason = "causal attention: P is lower-triangular, and Linformer's E, F (Theorem 2) and mean pooling mix future positions into the past, so they are not applicable; Theorem 1 and the SVD floor apply"
+    /// The `[L, H, K]` projection statistics this run stores: all of them, less ``notApplicable``.
+    public var projectionStatistics: [ProjectionStatistic] {
+        ProjectionStatistic.allCases.filter { statistic in !notApplicable.contains { ("projection/" + statistic.rawValue).hasPrefix($0 + "/") } }
+    }
 
     /// An empty description, filled in by the pipeline or read from a file.
     public init() {}
@@ -106,6 +123,12 @@ public struct RunMetadata: Sendable, Equatable {
             try a.set("merged_shard_count", Int64(mergedShardCount))
         }
         if !missingShards.isEmpty { try a.set("missing_shards", missingShards.map { Int64($0) }) }
+        try a.set("causal", Int64(causal ? 1 : 0))
+        try a.set("kv_heads", Int64(effectiveKeyValueHeads))
+        if causal {
+            try a.set("not_applicable", notApplicable)
+            try a.set("not_applicable_reason", Self.notApplicableReason)
+        }
         if let projection {
             let group = try file.requireGroup("projection")
             try group.attributes.set("delta", projection.delta)
@@ -166,6 +189,9 @@ public struct RunMetadata: Sendable, Equatable {
             if try a.contains("merged_from") { mergedFrom = try a.stringArray("merged_from") }
             if try a.contains("merged_shard_count") { mergedShardCount = Int(try a.int64("merged_shard_count")) }
             if try a.contains("missing_shards") { missingShards = try a.int64Array("missing_shards").map { Int($0) } }
+            // Absent in files written before decoders were supported: an encoder with G = H.
+            if try a.contains("causal") { causal = try a.int64("causal") != 0 }
+            if try a.contains("kv_heads") { keyValueHeads = Int(try a.int64("kv_heads")) }
             if try file.exists("projection") {
                 let group = try file.openGroup("projection")
                 projection = ProjectionSetup(
@@ -174,6 +200,9 @@ public struct RunMetadata: Sendable, Equatable {
                     delta: try group.attributes.double("delta"),
                     trials: Int(try group.attributes.int64("trials")))
             }
+        }
+        guard keyValueHeads >= 0, keyValueHeads <= heads, keyValueHeads == 0 || heads % keyValueHeads == 0 else {
+            throw .runFile(path: path, reason: "kv_heads \(keyValueHeads) does not divide heads \(heads)")
         }
         guard layers > 0, heads > 0, sequenceLength > 0, headDimension > 0 else {
             throw .runFile(path: path, reason: "shape attributes are not positive (layers \(layers), heads \(heads), seq_len \(sequenceLength))")

@@ -10,6 +10,8 @@ public enum RunDimension: Sendable, Hashable {
     case dumpedSequences
     /// L, H, n, d.
     case layers, heads, sequenceLength, headDimension
+    /// G, the key-value heads of dumped K and V (H without grouped-query attention).
+    case keyValueHeads
     /// K (projection dimensions) and E (error levels ε).
     case projectionDimensions, epsilons
     /// A fixed extent (the 2 of a byte range).
@@ -23,6 +25,7 @@ public enum RunDimension: Sendable, Hashable {
         case .heads: return m.heads
         case .sequenceLength: return m.sequenceLength
         case .headDimension: return m.headDimension
+        case .keyValueHeads: return m.effectiveKeyValueHeads
         case .projectionDimensions: return m.projection?.dims.count ?? 0
         case .epsilons: return m.projection?.epsilons.count ?? 0
         case .fixed(let value): return value
@@ -78,13 +81,14 @@ public struct RunSchema: Sendable {
             all.append(RunDataset(path: "attention/P", type: type,
                                   dimensions: [.dumpedSequences, .layers, .heads, .sequenceLength, .sequenceLength], field: nil))
             if metadata.dumpQKV {
-                for name in ["Q", "K", "V"] {
+                // Q per query head; K and V per key-value head (G = H without grouped-query attention).
+                for (name, heads) in [("Q", RunDimension.heads), ("K", .keyValueHeads), ("V", .keyValueHeads)] {
                     all.append(RunDataset(path: "attention/\(name)", type: type,
-                                          dimensions: [.dumpedSequences, .layers, .heads, .sequenceLength, .headDimension], field: nil))
+                                          dimensions: [.dumpedSequences, .layers, heads, .sequenceLength, .headDimension], field: nil))
                 }
             }
         }
-        if metadata.projection != nil, metadata.spectra { all += Self.projection }
+        if metadata.projection != nil, metadata.spectra { all += Self.projection(metadata.projectionStatistics) }
         datasets = all
     }
 
@@ -116,20 +120,21 @@ public struct RunSchema: Sendable {
         RunDataset(path: "spectrum/aggregate/count", type: .int64, dimensions: [.layers, .heads], field: nil),
     ]
 
-    static let projection: [RunDataset] = [
+    /// The projection datasets of a run that stores `statistics` (causal runs leave out Theorem 2 and pooling).
+    static func projection(_ statistics: [ProjectionStatistic]) -> [RunDataset] { [
         RunDataset(path: "projection/dims", type: .int64, dimensions: [.projectionDimensions], field: nil),
         RunDataset(path: "projection/epsilons", type: .float64, dimensions: [.epsilons], field: nil),
         RunDataset(path: "projection/theory/k_jl", type: .float64, dimensions: [.epsilons], field: nil),
         RunDataset(path: "projection/theory/failure_bound", type: .float64, dimensions: [.epsilons, .projectionDimensions], field: nil),
-    ] + ProjectionStatistic.allCases.map {
+    ] + statistics.map {
         RunDataset(path: "projection/\($0.rawValue)", type: .float64,
                    dimensions: [.sequences, .layers, .heads, .projectionDimensions], field: .projection($0))
     } + [
         RunDataset(path: "projection/theorem1/fraction_below", type: .float64,
                    dimensions: [.sequences, .layers, .heads, .projectionDimensions, .epsilons], field: .fractionBelow),
-    ] + ProjectionStatistic.allCases.map {
+    ] + statistics.map {
         RunDataset(path: aggregatePath($0), type: .float64, dimensions: [.layers, .heads, .projectionDimensions], field: nil)
-    }
+    } }
 
     /// `/projection/aggregate/<check>_<stat>_sum` of a statistic.
     public static func aggregatePath(_ statistic: ProjectionStatistic) -> String {

@@ -100,10 +100,11 @@ extension SequenceRecord {
         }
         if case .float64(let fractions)? = rows[.fractionBelow] {
             var statistics: [ProjectionStatistic: [Double]] = [:]
+            // The schema says which statistics a file stores (a causal run has no Theorem 2 or pooling).
             for statistic in ProjectionStatistic.allCases {
-                guard case .float64(let values)? = rows[.projection(statistic)] else { return nil }
-                statistics[statistic] = values
+                if case .float64(let values)? = rows[.projection(statistic)] { statistics[statistic] = values }
             }
+            guard !statistics.isEmpty else { return nil }
             projection = Projection(statistics: statistics, fractionBelow: fractions)
         }
     }

@@ -41,8 +41,8 @@ public final class Analysis {
     public let corpus: Corpus
     /// The model's tokenizer.
     public let tokenizer: Tokenizer
-    /// The encoder.
-    public let encoder: Encoder
+    /// The model (encoder or causal decoder; the name predates decoders).
+    public let encoder: TransformerModel
     /// This shard's windows, in corpus order.
     public let windows: [PackedSequence]
     /// Windows packed from the corpus before sharding.
@@ -66,10 +66,10 @@ public final class Analysis {
         }
         // Hashing 90 MB takes longer than loading tokenizer, weights and corpus together, and it
         // ran alone on one core before the first forward pass; now it overlaps the loading.
-        modelChecksum = BackgroundChecksum(file: modelDirectory.appendingPathComponent("model.safetensors"))
+        modelChecksum = BackgroundChecksum(files: Checkpoint.weightFiles(in: modelDirectory))
         let tokenizerURL = modelDirectory.appendingPathComponent("tokenizer.json")
         tokenizer = try withStage("tokenizer \(tokenizerURL.path)") { try Tokenizer(contentsOf: tokenizerURL) }
-        encoder = try withStage("model \(modelDirectory.path)") { try Encoder(directory: modelDirectory) }
+        encoder = try withStage("model \(modelDirectory.path)") { try TransformerModel(directory: modelDirectory) }
         let maximum = encoder.configuration.maxSequenceLength
         guard options.sequenceLength <= maximum else {
             throw .invalidOption("sequence length \(options.sequenceLength) exceeds what the model at \(modelDirectory.path) accepts (\(maximum) positions)")
@@ -98,6 +98,7 @@ public final class Analysis {
         m.modelSHA256 = try modelChecksum.value()
         m.modelType = c.modelType.rawValue
         (m.layers, m.heads, m.headDimension, m.hiddenSize) = (c.layerCount, c.headCount, c.headDimension, c.hiddenSize)
+        (m.causal, m.keyValueHeads) = (c.isCausal, c.keyValueHeadCount)
         m.sequenceLength = options.sequenceLength
         m.corpusPath = corpus.path
         m.corpusSHA256 = corpus.sha256
@@ -157,9 +158,15 @@ public final class Analysis {
             journal = try RunJournal(creating: journalURL, metadata: metadata)
         }
         let (L, H, n) = (metadata.layers, metadata.heads, metadata.sequenceLength)
-        let checker = metadata.projection.map { ProjectionChecker(n: n, dims: $0.dims, epsilons: $0.epsilons, delta: $0.delta, trials: $0.trials) }
+        let checker = metadata.projection.map { setup in
+            var checker = ProjectionChecker(n: n, dims: setup.dims, epsilons: setup.epsilons, delta: setup.delta, trials: setup.trials)
+            checker.linformerApplicable = !metadata.causal
+            return checker
+        }
         var aggregate = SpectrumAggregate(layers: L, heads: H, length: n)
-        var projectionAggregate = checker.map { ProjectionAggregate(layers: L, heads: H, dims: $0.dims.count) }
+        var projectionAggregate = checker.map {
+            ProjectionAggregate(layers: L, heads: H, dims: $0.dims.count, statistics: metadata.projectionStatistics)
+        }
         let capture: AttentionCapture = checker != nil || metadata.dumpQKV ? .probabilitiesAndQKV : .probabilities
         for (row, item) in replay.enumerated() {
             if metadata.isDumped(row: row) {
@@ -264,11 +271,24 @@ final class BackgroundChecksum: @unchecked Sendable {
     // Written once on the background thread before `done.leave()`, read only after `done.wait()`.
     private var result: Result<String, AnalysisError> = .success("")
 
-    init(file: URL) {
+    /// The digest of one file; of several (a sharded checkpoint: the index, then its shards), the
+    /// SHA-256 of their `sha256sum`-style listing (`<hex>  <file name>` lines).
+    init(files: [URL]) {
         done.enter()
         DispatchQueue.global(qos: .userInitiated).async { [self] in
             do throws(AnalysisError) {
-                result = .success(try withStage("checksum of \(file.path)") { try SHA256.hex(ofFile: file) })
+                var digests: [String] = []
+                for file in files {
+                    digests.append(try withStage("checksum of \(file.path)") { try SHA256.hex(ofFile: file) })
+                }
+                if files.count == 1, let only = digests.first {
+                    result = .success(only)
+                } else {
+                    let listing = zip(digests, files).map { "\($0)  \($1.lastPathComponent)\n" }.joined()
+                    var hasher = SHA256()
+                    hasher.update(Data(listing.utf8))
+                    result = .success(hasher.finalize())
+                }
             } catch {
                 result = .failure(error)
             }

@@ -72,15 +72,17 @@ final class HeadJobs: @unchecked Sendable {
             result.store(try HeadSpectrum(sigma: worker.sigma, context: context), layer: attention.layer, head: head)
 
             guard let checker, let q = attention.queries, let k = attention.keys, let v = attention.values else { return }
-            guard [q.count, k.count, v.count].allSatisfy({ $0 >= (head + 1) * width }) else {
-                throw AnalysisError.numeric("\(context): Q, K or V holds fewer than \(head + 1) heads of [\(n), \(d)]")
+            // Grouped-query attention: Q per query head, K and V per key-value head.
+            let g = attention.keyValueHead(forQueryHead: head)
+            guard q.count >= (head + 1) * width, k.count >= (g + 1) * width, v.count >= (g + 1) * width else {
+                throw AnalysisError.numeric("\(context): Q, K or V holds fewer heads of [\(n), \(d)] than head \(head) needs")
             }
             let errors: [HeadProjectionResult] = try q.withUnsafeBufferPointer { q in
                 try k.withUnsafeBufferPointer { k in
                     try v.withUnsafeBufferPointer { v in
                         guard let q = q.baseAddress, let k = k.baseAddress, let v = v.baseAddress else { return [] }
-                        return try checker.check(kernel: worker.kernel, q: q + head * width, k: k + head * width,
-                                                 v: v + head * width, d: d, draws: draws, workspace: worker.projection)
+                        return try checker.check(kernel: worker.kernel, q: q + head * width, k: k + g * width,
+                                                 v: v + g * width, d: d, draws: draws, workspace: worker.projection)
                     }
                 }
             }

@@ -9,16 +9,17 @@ public struct ProjectionAggregate: Sendable, Equatable {
     /// Elements per statistic, `L·H·K`.
     public var size: Int { shape.reduce(1, *) }
 
-    /// An empty aggregate for L layers, H heads and K projection dimensions.
-    public init(layers: Int, heads: Int, dims: Int) {
+    /// An empty aggregate for L layers, H heads and K projection dimensions, over `statistics`
+    /// (all by default; a causal run leaves out the not-applicable Theorem 2 and pooling).
+    public init(layers: Int, heads: Int, dims: Int, statistics: [ProjectionStatistic]? = nil) {
         shape = [layers, heads, dims]
         let size = layers * heads * dims
-        sums = Dictionary(uniqueKeysWithValues: ProjectionStatistic.names.map { ($0, [Double](repeating: 0, count: size)) })
+        sums = Dictionary(uniqueKeysWithValues: (statistics ?? ProjectionStatistic.allCases).map { ($0.rawValue, [Double](repeating: 0, count: size)) })
     }
 
     /// Adds one sequence's statistics (`[L, H, K]` each).
     public mutating func add(_ statistics: [String: [Double]]) {
-        for (name, values) in statistics where values.count == size {
+        for (name, values) in statistics where values.count == size && sums[name] != nil {
             sums[name] = zip(sums[name] ?? [], values).map { $0 + $1 }
         }
     }

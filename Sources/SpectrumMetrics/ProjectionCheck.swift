@@ -66,6 +66,10 @@ public struct ProjectionChecker: Sendable {
     public let delta: Double
     /// Draws per k.
     public let trials: Int
+    /// Whether Theorem 2 and pooling are computed; false for causal attention, where they do not
+    /// apply (their E, F mix future positions into the past) and are reported as absent (NaN here,
+    /// no dataset in the run file).
+    public var linformerApplicable = true
 
     /// A checker for sequence length n with the given options.
     public init(n: Int, options: ProjectionOptions) {
@@ -170,6 +174,7 @@ public struct ProjectionChecker: Sendable {
                 for j in 0..<d where columnNorms[j] > 0 {
                     errors.append(Self.columnDistance(products, width: width, n: n, column: block * d + j, from: j) / columnNorms[j])
                 }
+                guard linformerApplicable else { continue }
                 draws[index][trial].storage.withUnsafeBufferPointer { r in
                     guard let r = r.baseAddress else { return }
                     let rv = projectedValues + (index * trials + trial) * kMax * d
@@ -183,8 +188,8 @@ public struct ProjectionChecker: Sendable {
                 theorem1: ErrorStatistics(errors),
                 theorem1FractionBelow: epsilons.map { eps in Double(errors.filter { $0 < eps }.count) / Double(errors.count) },
                 svdOptimal: ErrorStatistics(floor),
-                theorem2: Self.average(theorem2),
-                pooling: linformer.meanPooling(k: k)))
+                theorem2: linformerApplicable ? Self.average(theorem2) : Self.absent,
+                pooling: linformerApplicable ? linformer.meanPooling(k: k) : Self.absent))
         }
         return results
     }
@@ -199,6 +204,9 @@ public struct ProjectionChecker: Sendable {
         }
         return squared.squareRoot()
     }
+
+    /// A check that does not apply to this head.
+    static let absent = ApproximationError(relative: .nan, rowMean: .nan, rowMax: .nan)
 
     static func average(_ errors: [ApproximationError]) -> ApproximationError {
         let count = Double(errors.count)

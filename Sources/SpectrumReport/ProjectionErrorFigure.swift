@@ -32,7 +32,7 @@ struct ProjectionErrorFigure {
         let dims = Array(Set(withProjection.flatMap { $0.run.projection?.dims ?? [] })).sorted()
         var lo = Double.infinity, hi = 0.0
         for stats in withProjection {
-            for method in ProjectionMethod.allCases {
+            for method in ProjectionMethod.allCases where stats.isApplicable(method) {
                 for i in stats.run.projection?.dims.indices ?? 0..<0 {
                     let s = stats.projectionSpread(method, kIndex: i, layer: nil)
                     for v in [s.q25, s.median, s.q75] where v.isFinite && v > 0 { lo = min(lo, v); hi = max(hi, v) }
@@ -42,7 +42,8 @@ struct ProjectionErrorFigure {
         if !lo.isFinite { lo = 0.01; hi = 1 }
         let yDomain = LogScale.niceDomain(lo: lo, hi: hi)
         // Each method's sample is its line over its own band colour, as drawn in the plot.
-        var entries = ProjectionMethod.allCases.map { Legend.Entry(label: $0.title, color: color($0), band: true) }
+        var entries = ProjectionMethod.allCases.filter { m in withProjection.contains { $0.isApplicable(m) } }
+            .map { Legend.Entry(label: $0.title, color: color($0), band: true) }
         if withProjection.count > 1 {
             for (i, stats) in withProjection.enumerated() {
                 entries.append(.init(label: FigureLayout.fit(stats.run.label, maxWidth: 190, size: Legend.size), color: "#444444",
@@ -90,7 +91,7 @@ struct ProjectionErrorFigure {
         }
         for (runIndex, stats) in withProjection.enumerated() {
             guard let p = stats.run.projection else { continue }
-            for method in ProjectionMethod.allCases {
+            for method in ProjectionMethod.allCases where stats.isApplicable(method) {
                 let spreads = p.dims.indices.map { stats.projectionSpread(method, kIndex: $0, layer: nil) }
                 // Log axes cannot show zero errors (SVD-optimal at k = n); such points are left out.
                 let positive = zip(p.dims, spreads).filter { $0.1.median > 0 }
@@ -110,7 +111,7 @@ struct ProjectionErrorFigure {
         var csv = CSVWriter(columns: ["run", "method", "k", "layer", "median", "q25", "q75"])
         for stats in withProjection {
             guard let p = stats.run.projection else { continue }
-            for method in ProjectionMethod.allCases {
+            for method in ProjectionMethod.allCases where stats.isApplicable(method) {
                 for (i, k) in p.dims.enumerated() {
                     for layer in [nil] + (0..<stats.run.layers).map(Optional.some) {
                         let s = stats.projectionSpread(method, kIndex: i, layer: layer)
@@ -132,7 +133,8 @@ struct ProjectionErrorFigure {
             let pieces = p.epsilons.map { e -> String in
                 let found = [ProjectionMethod.theorem1, .theorem2, .pooling, .svdOptimal].map { m in
                     let name = m == .theorem1 ? "Theorem 1" : m == .theorem2 ? "Theorem 2" : m == .pooling ? "mean pooling" : "SVD"
-                    return "\(name) " + (stats.smallestK(m, below: e).map { "k = \($0)" } ?? "none ≤ \(p.dims.last ?? 0)")
+                    return "\(name) " + (!stats.isApplicable(m) ? "not applicable (causal attention)"
+                        : stats.smallestK(m, below: e).map { "k = \($0)" } ?? "none ≤ \(p.dims.last ?? 0)")
                 }
                 return "ε = \(formatNumber(e)): " + found.joined(separator: ", ")
             }

@@ -112,7 +112,8 @@ public struct ProjectionResults: Sendable {
     public var theorem1Median: [Double]
     /// `[S, L, H, K]` median over w of the truncated-SVD error `‖P_k w − P w‖ / ‖P w‖`.
     public var svdOptimalMedian: [Double]
-    /// `[S, L, H, K]` `‖softmax(Q (E K)ᵀ/√d)(F V) − P V‖_F / ‖P V‖_F` with E = δR, F = e^{−δ}R.
+    /// `[S, L, H, K]` `‖softmax(Q (E K)ᵀ/√d)(F V) − P V‖_F / ‖P V‖_F` with E = δR, F = e^{−δ}R;
+    /// empty when not applicable (causal attention), like ``poolingRelative``.
     public var theorem2Relative: [Double]
     /// `[S, L, H, K]` the same relative error with mean pooling over k segments (E = F).
     public var poolingRelative: [Double]
@@ -146,7 +147,9 @@ public struct ProjectionResults: Sendable {
         let slhk = run.sequenceCount * run.layers * run.heads * dims.count
         for (name, n) in [("theorem1Median", theorem1Median.count), ("svdOptimalMedian", svdOptimalMedian.count),
                           ("theorem2Relative", theorem2Relative.count), ("poolingRelative", poolingRelative.count)] {
-            try require(n == slhk, name, "expected [S, L, H, K] = \(slhk) values, got \(n)")
+            // Theorem 2 and pooling may be absent (not applicable to causal attention).
+            let optional = name == "theorem2Relative" || name == "poolingRelative"
+            try require(n == slhk || (optional && n == 0), name, "expected [S, L, H, K] = \(slhk) values, got \(n)")
         }
     }
 }

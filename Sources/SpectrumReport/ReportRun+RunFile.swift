@@ -30,6 +30,10 @@ extension ReportRun {
             ReportFact(key: "corpus sha256", value: m.corpusSHA256),
         ]
         if !runFile.isComplete { facts.append(ReportFact(key: "status", value: "partial run (not complete)")) }
+        if m.causal {
+            facts.append(ReportFact(key: "attention", value: "causal: every P is lower-triangular, so in exact arithmetic it is full-rank whenever its diagonal is positive (numerically its smallest singular values may still vanish where diagonal entries underflow); the energy curve c_k and the effective ranks are the informative numbers" + (m.effectiveKeyValueHeads < m.heads ? "; grouped-query attention with \(m.effectiveKeyValueHeads) key-value heads" : "")))
+            facts.append(ReportFact(key: "Theorem 2 and pooling", value: "not applicable (\(RunMetadata.notApplicableReason))"))
+        }
         if m.shard.count > 1 { facts.append(ReportFact(key: "shard", value: m.shard.description)) }
         let partialMerge = m.isPartialMerge
             ? "partial merge: shard\(m.missingShards.count == 1 ? "" : "s") \(m.missingShards.map { "\($0)/\(m.mergedShardCount)" }.joined(separator: ", ")) missing"
@@ -44,8 +48,9 @@ extension ReportRun {
                 failureBound: setup.epsilons.flatMap { eps in setup.dims.map { ProjectionTheory.failureBound(epsilon: eps, k: $0, n: n) } },
                 theorem1Median: try runFile.read("projection/theorem1/median"),
                 svdOptimalMedian: try runFile.read("projection/svd_optimal/median"),
-                theorem2Relative: try runFile.read("projection/theorem2/relative"),
-                poolingRelative: try runFile.read("projection/pooling/relative"))
+                // Causal runs record Theorem 2 and pooling as not applicable: no datasets, empty here.
+                theorem2Relative: m.causal ? [] : try runFile.read("projection/theorem2/relative"),
+                poolingRelative: m.causal ? [] : try runFile.read("projection/pooling/relative"))
             facts.append(ReportFact(key: "projection", value: "k ∈ {\(setup.dims.map(String.init).joined(separator: ", "))}, δ = \(setup.delta), \(setup.trials) trial(s)"))
         }
         self.init(

@@ -56,7 +56,8 @@ struct ReportTables {
                 if showProjection {
                     if let i = projectionIndex(stats) {
                         row += [ProjectionMethod.theorem1, .theorem2].map {
-                            String(format: "%.3f", stats.projectionSpread($0, kIndex: i, layer: layer).median)
+                            stats.isApplicable($0) ? String(format: "%.3f", stats.projectionSpread($0, kIndex: i, layer: layer).median)
+                                : "n/a (causal)"
                         }
                     } else {
                         row += ["–", "–"]

@@ -156,16 +156,22 @@ public struct RunStatistics: Sendable {
         return Spread(selected)
     }
 
-    /// `[S, L, H, K]` values of a projection method, or nil without projection results.
+    /// `[S, L, H, K]` values of a projection method, or nil without projection results or when the
+    /// method is not applicable (Theorem 2 and pooling on causal attention).
     public func projectionValues(_ method: ProjectionMethod) -> [Double]? {
         guard let p = run.projection else { return nil }
+        let values: [Double]
         switch method {
-        case .theorem1: return p.theorem1Median
-        case .svdOptimal: return p.svdOptimalMedian
-        case .theorem2: return p.theorem2Relative
-        case .pooling: return p.poolingRelative
+        case .theorem1: values = p.theorem1Median
+        case .svdOptimal: values = p.svdOptimalMedian
+        case .theorem2: values = p.theorem2Relative
+        case .pooling: values = p.poolingRelative
         }
+        return values.isEmpty ? nil : values
     }
+
+    /// Whether the run has values for `method` (false without projections, or when not applicable).
+    public func isApplicable(_ method: ProjectionMethod) -> Bool { projectionValues(method) != nil }
 
     /// Spread over sequences and heads (and layers when `layer` is nil) of a method's error at
     /// the `kIndex`-th projected dimension.

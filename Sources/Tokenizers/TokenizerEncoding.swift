@@ -57,7 +57,7 @@ extension Tokenizer {
         var rawSegments: [Segment] = []
         addedVocabulary.rawMatcher.split(text, into: &rawSegments)
         var words: [[Unicode.Scalar]] = []
-        for rawSegment in rawSegments {
+        for (rawIndex, rawSegment) in rawSegments.enumerated() {
             switch rawSegment {
             case let .token(id, matched):
                 matchedAddedTokens?[ids.count] = matched.string
@@ -66,7 +66,7 @@ extension Tokenizer {
                 let normalized = normalizer?.normalize(piece) ?? piece
                 var segments: [Segment] = []
                 addedVocabulary.normalizedMatcher.split(normalized, into: &segments)
-                for segment in segments {
+                for (index, segment) in segments.enumerated() {
                     switch segment {
                     case let .token(id, matched):
                         matchedAddedTokens?[ids.count] = matched.string
@@ -74,11 +74,21 @@ extension Tokenizer {
                     case let .text(part):
                         words.removeAll(keepingCapacity: true)
                         if let preTokenizer {
-                            preTokenizer.preTokenize(part, into: &words)
+                            preTokenizer.preTokenize(part, atTextStart: rawIndex == 0 && index == 0, into: &words)
                         } else {
                             words.append(part)
                         }
-                        for word in words where !word.isEmpty { model.tokenize(word, into: &ids) }
+                        for word in words where !word.isEmpty {
+                            if matchedAddedTokens != nil, let unigram = model as? Unigram {
+                                // Unknown Unigram pieces are reported as the text they cover.
+                                for token in unigram.tokens(of: word.string) {
+                                    matchedAddedTokens?[ids.count] = token.text
+                                    ids.append(token.id)
+                                }
+                            } else {
+                                model.tokenize(word, into: &ids)
+                            }
+                        }
                     }
                 }
             }

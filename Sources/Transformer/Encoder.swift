@@ -31,6 +31,10 @@ public final class Encoder: Sendable {
     /// Builds the encoder from an already-open checkpoint; the weights are copied, so `tensors` may
     /// be released afterwards.
     public init(configuration: ModelConfiguration, tensors: SafeTensors) throws(TransformerError) {
+        guard !configuration.isCausal else {
+            throw .invalidConfiguration(file: tensors.url.path,
+                                        detail: "model_type \(configuration.modelType.rawValue) is a decoder; load it with CausalDecoder or TransformerModel")
+        }
         self.configuration = configuration
         self.weights = try EncoderWeights(tensors: tensors, configuration: configuration)
     }
@@ -93,8 +97,6 @@ public final class Encoder: Sendable {
             throw .invalidInput("token id \(id) at position \(index) is outside the vocabulary (vocab_size \(c.vocabularySize))")
         }
         switch c.modelType {
-        case .bert:
-            return Array(0..<inputIds.count)
         case .roberta:
             var seen = 0
             return inputIds.map { id in
@@ -102,6 +104,8 @@ public final class Encoder: Sendable {
                 seen += 1
                 return c.padTokenId + seen
             }
+        default:
+            return Array(0..<inputIds.count)
         }
     }
 

@@ -12,7 +12,17 @@ enum Kernels {
         x: UnsafePointer<Float>, ldx: Int, weight: WeightBuffer, bias: WeightBuffer,
         residual: UnsafePointer<Float>? = nil, y: UnsafeMutablePointer<Float>, ldy: Int
     ) {
-        let b = bias.pointer
+        linear(rows: rows, inner: inner, out: out, x: x, ldx: ldx, weight: weight.pointer, bias: bias.pointer,
+               residual: residual, y: y, ldy: ldy)
+    }
+
+    /// ``linear(rows:inner:out:x:ldx:weight:bias:residual:y:ldy:)`` over raw weight pointers
+    /// (the decoder's per-layer float32 buffer).
+    static func linear(
+        rows: Int, inner: Int, out: Int,
+        x: UnsafePointer<Float>, ldx: Int, weight: UnsafePointer<Float>, bias b: UnsafePointer<Float>,
+        residual: UnsafePointer<Float>? = nil, y: UnsafeMutablePointer<Float>, ldy: Int
+    ) {
         for row in 0..<rows {
             let target = y + row * ldy
             if let residual {
@@ -23,7 +33,7 @@ enum Kernels {
             }
         }
         BLAS.gemm(transposeA: false, transposeB: true, m: rows, n: out, k: inner,
-                  alpha: 1, a: x, lda: ldx, b: weight.pointer, ldb: inner, beta: 1, c: y, ldc: ldy)
+                  alpha: 1, a: x, lda: ldx, b: weight, ldb: inner, beta: 1, c: y, ldc: ldy)
     }
 
     /// Row-wise softmax in place on a `[rows, columns]` block with row stride `ld`:
@@ -65,7 +75,15 @@ enum Kernels {
         _ x: UnsafeMutablePointer<Float>, rows: Int, columns: Int,
         gamma: WeightBuffer, beta: WeightBuffer, epsilon: Float
     ) {
-        let g = gamma.pointer, b = beta.pointer
+        layerNormRows(x, rows: rows, columns: columns, gamma: gamma.pointer, beta: beta.pointer, epsilon: epsilon)
+    }
+
+    /// LayerNorm over raw γ, β pointers `[columns]`.
+    @_optimize(speed)
+    static func layerNormRows(
+        _ x: UnsafeMutablePointer<Float>, rows: Int, columns: Int,
+        gamma g: UnsafePointer<Float>, beta b: UnsafePointer<Float>, epsilon: Float
+    ) {
         let count = Float(columns)
         for row in 0..<rows {
             let r = x + row * columns
@@ -109,6 +127,8 @@ enum Kernels {
             }
         case .relu:
             for i in 0..<count { x[i] = Swift.max(0, x[i]) }
+        case .silu:
+            for i in 0..<count { x[i] = VectorMath.silu(x[i]) }
         }
     }
 }

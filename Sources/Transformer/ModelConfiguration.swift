@@ -1,11 +1,27 @@
 import Foundation
 
-/// The encoder architecture named by `config.json`'s `model_type`.
-public enum ModelType: String, Sendable, Equatable {
+/// The architecture named by `config.json`'s `model_type`.
+public enum ModelType: String, Sendable, Equatable, CaseIterable {
     /// BERT and its distilled variants (MiniLM): position ids `0 ..< n`.
     case bert
     /// RoBERTa: position ids start at `pad_token_id + 1`; padding tokens get `pad_token_id`.
     case roberta
+    /// GPT-2: causal decoder, learned positions, pre-LayerNorm, `Conv1D` weights.
+    case gpt2
+    /// Llama (1–3): causal decoder, RMSNorm, SwiGLU, RoPE, grouped-query attention.
+    case llama
+    /// Mistral: Llama plus a sliding attention window.
+    case mistral
+    /// Qwen2: Llama with q/k/v biases and optional sliding windows on upper layers.
+    case qwen2
+    /// Qwen3: Qwen2 without q/k/v biases, with RMSNorm on every query and key head.
+    case qwen3
+
+    /// Decoder LLMs attend causally: P is lower-triangular.
+    public var isCausal: Bool { self != .bert && self != .roberta }
+
+    /// Every supported `model_type`, comma-separated, for help texts and error messages.
+    public static var supportedList: String { allCases.map(\.rawValue).joined(separator: ", ") }
 }
 
 /// The feed-forward nonlinearity named by `hidden_act`.
@@ -17,6 +33,8 @@ public enum Activation: Sendable, Equatable {
     case geluTanh
     /// `max(0, x)` (`"relu"`).
     case relu
+    /// `x · σ(x)` (`"silu"`, `"swish"`), the gate of Llama-style SwiGLU.
+    case silu
 
     /// Maps a Hugging Face `hidden_act` string; `nil` when unsupported.
     public init?(huggingFaceName name: String) {
@@ -24,15 +42,22 @@ public enum Activation: Sendable, Equatable {
         case "gelu": self = .gelu
         case "gelu_new", "gelu_pytorch_tanh": self = .geluTanh
         case "relu": self = .relu
+        case "silu", "swish": self = .silu
         default: return nil
         }
     }
+
+    /// Every accepted `hidden_act` / `activation_function` name.
+    public static let supportedList = "gelu, gelu_new, gelu_pytorch_tanh, relu, silu, swish"
 }
 
-/// Hyper-parameters of a BERT/RoBERTa encoder, decoded from a Hugging Face `config.json`.
+/// Hyper-parameters of a model, decoded from a Hugging Face `config.json`.
 ///
-/// Missing keys take the Hugging Face defaults of `BertConfig` / `RobertaConfig` (which differ only
-/// in `vocab_size` 30522 / 50265 and `pad_token_id` 0 / 1). `model_type` is required.
+/// For the decoder families (``ModelType/isCausal``) the family's own configuration type decodes the
+/// file (``GPT2Configuration``, ``LlamaConfiguration``) and ``decoder`` holds the result; the common
+/// fields below are filled from it. For BERT/RoBERTa: missing keys take the Hugging Face defaults of
+/// `BertConfig` / `RobertaConfig` (which differ only in `vocab_size` 30522 / 50265 and
+/// `pad_token_id` 0 / 1). `model_type` is required.
 /// Decoding checks that the values describe a model this encoder can run (positive sizes,
 /// `hidden_size` divisible by `num_attention_heads`, a supported activation and position type).
 public struct ModelConfiguration: Decodable, Sendable, Equatable {
@@ -58,16 +83,22 @@ public struct ModelConfiguration: Decodable, Sendable, Equatable {
     public var typeVocabularySize: Int
     /// `pad_token_id`.
     public var padTokenId: Int
+    /// d: width of one head; `hidden_size / num_attention_heads` unless the config sets `head_dim`.
+    public var headDimension: Int
+    /// Key-value heads (grouped-query attention); equals ``headCount`` for encoders.
+    public var keyValueHeadCount: Int
+    /// The decoder's full configuration; `nil` for encoders.
+    public var decoder: DecoderConfiguration?
 
-    /// `d_head = hidden_size / num_attention_heads`.
-    public var headDimension: Int { hiddenSize / headCount }
+    /// P is lower-triangular (decoders): Theorem 2 and pooling do not apply.
+    public var isCausal: Bool { modelType.isCausal }
 
     /// The longest input the position table allows: `max_position_embeddings` for BERT,
     /// `max_position_embeddings − pad_token_id − 1` for RoBERTa (its positions start after the pad id).
     public var maxSequenceLength: Int {
         switch modelType {
-        case .bert: return maxPositionEmbeddings
         case .roberta: return max(0, maxPositionEmbeddings - padTokenId - 1)
+        default: return maxPositionEmbeddings
         }
     }
 
@@ -88,7 +119,31 @@ public struct ModelConfiguration: Decodable, Sendable, Equatable {
         self.maxPositionEmbeddings = maxPositionEmbeddings
         self.typeVocabularySize = typeVocabularySize
         self.padTokenId = padTokenId ?? (modelType == .roberta ? 1 : 0)
+        headDimension = headCount > 0 ? hiddenSize / headCount : 0
+        keyValueHeadCount = headCount
+        decoder = nil
+        guard !modelType.isCausal else {
+            throw .invalidConfiguration(file: "configuration", detail: "\(modelType.rawValue) is a decoder; build it with ModelConfiguration(decoder:)")
+        }
         try validate(file: "configuration")
+    }
+
+    /// The common description of a decoder (already validated by its family's configuration).
+    public init(decoder d: DecoderConfiguration) {
+        modelType = d.modelType
+        vocabularySize = d.vocabularySize
+        hiddenSize = d.hiddenSize
+        layerCount = d.layerCount
+        headCount = d.headCount
+        intermediateSize = d.intermediateSize
+        activation = d.activation
+        layerNormEpsilon = d.normEpsilon
+        maxPositionEmbeddings = d.maxPositionEmbeddings
+        typeVocabularySize = 1
+        padTokenId = 0
+        headDimension = d.headDimension
+        keyValueHeadCount = d.keyValueHeadCount
+        decoder = d
     }
 
     /// Reads and decodes `config.json` at `url`; errors name the file.
@@ -145,6 +200,16 @@ public struct ModelConfiguration: Decodable, Sendable, Equatable {
         guard let modelType = ModelType(rawValue: typeName) else {
             throw TransformerError.unsupportedModelType(file: file, modelType: typeName)
         }
+        switch modelType {
+        case .gpt2:
+            self = ModelConfiguration(decoder: try GPT2Configuration(from: decoder).resolved(file: file))
+            return
+        case .llama, .mistral, .qwen2, .qwen3:
+            self = ModelConfiguration(decoder: try LlamaConfiguration(from: decoder).resolved(file: file))
+            return
+        case .bert, .roberta:
+            break
+        }
         self.modelType = modelType
         vocabularySize = try c.decodeIfPresent(Int.self, forKey: .vocabularySize)
             ?? (modelType == .roberta ? 50265 : 30522)
@@ -165,6 +230,9 @@ public struct ModelConfiguration: Decodable, Sendable, Equatable {
         guard positionType == "absolute" else {
             throw TransformerError.unsupportedPositionEmbedding(file: file, type: positionType)
         }
+        headDimension = headCount > 0 ? hiddenSize / headCount : 0
+        keyValueHeadCount = headCount
+        self.decoder = nil
         try validate(file: file)
     }
 

@@ -108,6 +108,54 @@ public final class SafeTensors: @unchecked Sendable {
         }
     }
 
+    /// Converts elements `elements` of `name` (row-major order) to `Float` into `target`, as
+    /// ``floats(_:)`` does, without allocating: the decoder converts one layer at a time into a
+    /// reused buffer and embedding rows on demand.
+    /// - Precondition: `elements` lies inside the tensor and `target` holds `elements.count` floats.
+    /// - Throws: ``TransformerError/missingTensor(file:tensor:expectedShape:)`` or
+    ///   ``TransformerError/unsupportedDType(file:tensor:dtype:)``.
+    public func read(_ name: String, elements: Range<Int>? = nil, into target: UnsafeMutablePointer<Float>) throws(TransformerError) {
+        guard let entry = entries[name] else {
+            throw .missingTensor(file: url.path, tensor: name, expectedShape: [])
+        }
+        let range = elements ?? 0..<entry.elementCount
+        precondition(range.lowerBound >= 0 && range.upperBound <= entry.elementCount, "element range outside \(name)")
+        let start = dataOffset + entry.byteRange.lowerBound + range.lowerBound * entry.dtype.byteCount
+        let source = UnsafeRawBufferPointer(rebasing: mapping[start..<(start + range.count * entry.dtype.byteCount)])
+        let count = range.count
+        switch entry.dtype {
+        case .f32:
+            UnsafeMutableRawBufferPointer(start: target, count: count * 4).copyMemory(from: source)
+        case .f16:
+            for index in 0..<count {
+                target[index] = HalfPrecision.float(fromHalfBits: UInt16(littleEndian: source.loadUnaligned(fromByteOffset: 2 * index, as: UInt16.self)))
+            }
+        case .bf16:
+            for index in 0..<count {
+                target[index] = HalfPrecision.float(fromBFloat16Bits: UInt16(littleEndian: source.loadUnaligned(fromByteOffset: 2 * index, as: UInt16.self)))
+            }
+        case .f64:
+            for index in 0..<count {
+                target[index] = Float(Double(bitPattern: UInt64(littleEndian: source.loadUnaligned(fromByteOffset: 8 * index, as: UInt64.self))))
+            }
+        default:
+            throw .unsupportedDType(file: url.path, tensor: name, dtype: entry.dtype.rawValue)
+        }
+    }
+
+    /// Tells the kernel the mapped pages of `name` are not needed for now (`MADV_DONTNEED`), so they
+    /// leave the process's resident set; a later read maps them in again from the file (the mapping
+    /// is private and never written, so nothing is lost). The decoder calls this after converting a
+    /// layer of a large checkpoint, keeping its RSS near one layer instead of the whole file.
+    public func releasePages(of name: String) {
+        guard let entry = entries[name], let base = mapping.baseAddress else { return }
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let start = dataOffset + entry.byteRange.lowerBound, end = dataOffset + entry.byteRange.upperBound
+        let first = start / page * page, last = min(mapping.count, (end + page - 1) / page * page)
+        guard page > 0, last > first else { return }
+        _ = madvise(UnsafeMutableRawPointer(mutating: base + first), last - first, Int32(MADV_DONTNEED))
+    }
+
     /// Reads `count` little-endian words of type `Word` (possibly unaligned) and maps each to a Float.
     private static func convert<Word: FixedWidthInteger>(
         _ source: UnsafeRawBufferPointer, count: Int, as _: Word.Type, _ transform: (Word) -> Float

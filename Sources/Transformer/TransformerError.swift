@@ -25,6 +25,14 @@ public enum TransformerError: Error, Equatable, CustomStringConvertible {
     case unsupportedActivation(file: String, activation: String)
     /// `position_embedding_type` other than `absolute`.
     case unsupportedPositionEmbedding(file: String, type: String)
+    /// `rope_type` (or legacy `rope_scaling.type`) names a rotary scaling this toolkit does not implement.
+    case unsupportedRopeType(file: String, type: String)
+    /// `model.safetensors.index.json` names a shard file that is not in the folder.
+    case missingShard(index: String, shard: String)
+    /// `model.safetensors.index.json` is not a valid index, or names a tensor its shard does not hold.
+    case invalidShardIndex(file: String, detail: String)
+    /// A tensor's dtype differs from the one `config.json` (`dtype` / `torch_dtype`) declares.
+    case dtypeMismatch(file: String, tensor: String, declared: String, found: String)
     /// The input sequence does not fit the model.
     case invalidInput(String)
 
@@ -50,13 +58,21 @@ public enum TransformerError: Error, Equatable, CustomStringConvertible {
         case .invalidConfiguration(let file, let detail):
             return "\(file): invalid model configuration: \(detail)"
         case .unsupportedModelType(let file, let modelType):
-            return "\(file): unsupported model_type '\(modelType)' (supported: bert, roberta)"
+            return "\(file): unsupported model_type '\(modelType)' (supported: \(ModelType.supportedList))"
         case .unsupportedActivation(let file, let activation):
-            return "\(file): unsupported hidden_act '\(activation)' (supported: gelu, gelu_new, gelu_pytorch_tanh, relu)"
+            return "\(file): unsupported hidden_act '\(activation)' (supported: \(Activation.supportedList))"
         case .unsupportedPositionEmbedding(let file, let type):
             return "\(file): unsupported position_embedding_type '\(type)' (supported: absolute)"
+        case .unsupportedRopeType(let file, let type):
+            return "\(file): unsupported rope type '\(type)' (supported: \(RotaryEmbedding.supportedTypes.joined(separator: ", ")))"
+        case .missingShard(let index, let shard):
+            return "\(index): names shard '\(shard)', which is not in the model folder"
+        case .invalidShardIndex(let file, let detail):
+            return "\(file): invalid safetensors index: \(detail)"
+        case .dtypeMismatch(let file, let tensor, let declared, let found):
+            return "\(file): tensor '\(tensor)' has dtype \(found), but config.json declares \(declared)"
         case .invalidInput(let detail):
-            return "invalid encoder input: \(detail)"
+            return "invalid model input: \(detail)"
         }
     }
 }

@@ -23,6 +23,19 @@ final class WeightBuffer: @unchecked Sendable {
         count = total
     }
 
+    /// `count` floats written by `fill` (which must initialize all of them).
+    init<E: Error>(count: Int, fill: (UnsafeMutablePointer<Float>) throws(E) -> Void) throws(E) {
+        let storage = UnsafeMutablePointer<Float>.allocate(capacity: max(count, 1))
+        do {
+            try fill(storage)
+        } catch {
+            storage.deallocate()
+            throw error
+        }
+        pointer = UnsafePointer(storage)
+        self.count = count
+    }
+
     /// Copies `values`.
     convenience init(_ values: [Float]) { self.init(concatenating: [values]) }
 

@@ -4,7 +4,9 @@ import SpectrumAnalysis
 
 /// Model, corpus and window selection, shared by `run` and `extract`.
 struct InputOptions: ParsableArguments {
-    @Option(help: "Hugging Face model folder (config.json, model.safetensors, tokenizer.json).")
+    @Option(help: ArgumentHelp(
+        "Hugging Face model folder (config.json, tokenizer.json, model.safetensors or sharded safetensors with model.safetensors.index.json).",
+        discussion: "Supported model_type: \(ModelType.supportedList). Decoders (gpt2, llama, mistral, qwen2, qwen3) attend causally: Theorem 2 and pooling are recorded as not applicable."))
     var model: String
 
     @Option(help: "Corpus: .txt, .txt.gz, .jsonl, .jsonl.gz, or a folder of .txt and .txt.gz files (read in name order).")

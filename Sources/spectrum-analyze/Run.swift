@@ -5,7 +5,7 @@ import SpectrumAnalysis
 /// `spectrum-analyze run`: the whole pipeline into one run file.
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Tokenize, run the encoder, compute every head's spectrum and projection checks, write the run file.")
+        abstract: "Tokenize, run the model, compute every head's spectrum and projection checks, write the run file.")
 
     @OptionGroup var input: InputOptions
     @OptionGroup var compute: ComputeOptions

@@ -7,9 +7,9 @@ import SpectrumAnalysis
 struct SpectrumAnalyze: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "spectrum-analyze",
-        abstract: "Measure how low-rank the attention matrices of a pretrained encoder are on a corpus.",
+        abstract: "Measure how low-rank the attention matrices of a pretrained Transformer (encoder or decoder LLM) are on a corpus.",
         discussion: """
-        `run` (the default) tokenizes the corpus, runs the encoder, computes every head's singular \
+        `run` (the default) tokenizes the corpus, runs the model, computes every head's singular \
         values and the projection checks, and writes one HDF5 run file (docs/FORMAT.md). `extract` and \
         `svd` run the two halves separately; `merge` combines shard files.
         """,

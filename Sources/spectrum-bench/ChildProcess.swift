@@ -100,4 +100,9 @@ extension Dictionary where Key == String, Value == Any {
         guard let value = self[key] as? NSNumber else { throw .output(command, "no numeric field '\(key)'") }
         return value.doubleValue
     }
+
+    /// A numeric array field of a decoded JSON object (empty when absent).
+    func numbers(_ key: String) -> [Double] {
+        ((self[key] as? [Any]) ?? []).compactMap { ($0 as? NSNumber)?.doubleValue }
+    }
 }

@@ -3,135 +3,144 @@ import SpectrumAnalysis
 
 extension Session {
     /// argv of `spectrum-analyze run` on the first `sequences` windows.
-    func analyzeRun(sequences: Int, output: String, projection: Bool) -> [String] {
+    func analyzeRun(sequences: Int, output: String, projection: Bool, threads: Int) -> [String] {
         [analyzePath, "run", "--model", bench.model, "--corpus", bench.corpus, "--seq-len", "\(bench.seqLen)",
-         "--sequences", "\(sequences)", "--output", output, "--force", "--quiet"] + (projection ? [] : ["--no-projection"])
+         "--sequences", "\(sequences)", "--threads", "\(threads)", "--output", output, "--force", "--quiet"]
+            + (projection ? [] : ["--no-projection"])
     }
 
-    /// 4 and 5. The real binary against the Python pipeline, wall clock of whole processes; peak RSS.
+    /// 6 and 7. The real binary, whole process, on the peers' windows: `--no-projection` and the
+    /// default job (rounds interleaved, so both see the same machine), once more spectrum-only on
+    /// one thread; s/sequence, CPU utilisation, peak RSS; σ accuracy against double `dgesdd` of the
+    /// toolkit's own P; then a longer run for peak RSS against the number of sequences.
     func endToEnd(into results: inout Results) throws {
-        let S = bench.sequences
-        let runPath = "\(bench.work)/e2e-\(S).h5", sigmaPath = "\(bench.work)/python-sigma-\(S).f64"
-        var swiftWall: [Double] = [], swiftRSS: [Int] = [], pyWall: [Double] = [], pyLoop: [Double] = []
-        var swiftCPU: [Double] = [], pyCPU: [Double] = []
-        var pyStages: [String: [Double]] = [:]
+        let S = bench.sequences, cores = ProcessInfo.processInfo.activeProcessorCount
+        let spectrumPath = "\(bench.work)/e2e-spectrum-\(S).h5", defaultPath = "\(bench.work)/e2e-default-\(S).h5"
+        var jobs = [("spectrum-only", false, spectrumPath)]
+        if !bench.skipProjection { jobs.append(("default", true, defaultPath)) }
+        var runs: [String: [ChildResult]] = [:]
         for round in 0..<bench.rounds {
-            log("end-to-end round \(round + 1)/\(bench.rounds): spectrum-analyze run")
-            let s = try ChildProcess.run(analyzeRun(sequences: S, output: runPath, projection: false))
-            swiftWall.append(s.wall)
-            swiftRSS.append(s.maxRSSKiB)
-            swiftCPU.append(s.cpu)
-            log("end-to-end round \(round + 1)/\(bench.rounds): Python pipeline (\(format(s.wall)) s for Swift)")
-            // OPENBLAS_NUM_THREADS=1 is the Python pipeline's best setting here: with scipy's OpenBLAS on
-            // both cores, its threads fight torch's spinning OpenMP workers and the SVDs get several times slower.
-            let (p, py) = try ChildProcess.json([bench.python, script("bench-python-pipeline.py"), "--model", bench.model,
-                                                 "--corpus", bench.corpus, "--sequences", "\(S)", "--seq-len", "\(bench.seqLen)"]
-                                                + (round == 0 ? ["--sigma-out", sigmaPath] : []),
-                                                environment: ["OPENBLAS_NUM_THREADS": "1"])
-            pyWall.append(p.wall)
-            pyCPU.append(p.cpu)
-            pyLoop.append(try py.number("loop_s", from: "bench-python-pipeline.py"))
-            for key in ["setup_s", "tokenize_s", "forward_per_sequence_s", "svd_per_sequence_s"] {
-                pyStages[key, default: []].append(try py.number(key, from: "bench-python-pipeline.py"))
+            for (job, projection, path) in jobs {
+                log("toolkit \(job), \(S) sequences, round \(round + 1)/\(bench.rounds) (load average \(loadAverage()))")
+                runs[job, default: []].append(try ChildProcess.run(analyzeRun(sequences: S, output: path, projection: projection, threads: cores)))
             }
         }
-        let sw = median(swiftWall), pw = median(pyWall)
-        results.compare("4 end-to-end", "run, \(S) seq, --no-projection (process wall clock)", unit: "seq/s",
-                        swift: Double(S) / sw, python: Double(S) / pw, higherIsBetter: true, target: 3,
-                        note: "wall medians: Swift \(format(sw)) s (\(swiftWall.map(format).joined(separator: ", "))), Python \(format(pw)) s (\(pyWall.map(format).joined(separator: ", "))); both include process start and model load; Python with OPENBLAS_NUM_THREADS=1, torch default threads")
-        results.compare("4 end-to-end", "CPU seconds per sequence (user + sys, whole process)", unit: "s/seq",
-                        swift: median(swiftCPU) / Double(S), python: median(pyCPU) / Double(S), higherIsBetter: false,
-                        note: "less sensitive to other processes on the shared cores than the wall clock; load average after: \(loadAverage())")
-        results.samples["e2e_swift_cpu_s"] = swiftCPU
-        results.samples["e2e_python_cpu_s"] = pyCPU
-        let stageNote = pyStages.sorted { $0.key < $1.key }.map { "\($0.key) \(format(median($0.value)))" }.joined(separator: ", ")
-        results.single("4 end-to-end", "Python stages (median s)", unit: "", swift: nil, note: stageNote)
-        results.samples["e2e_swift_wall_s"] = swiftWall
-        results.samples["e2e_python_wall_s"] = pyWall
-        results.samples["e2e_python_loop_s"] = pyLoop
-        try accuracy(runPath: runPath, pythonSigma: sigmaPath, into: &results)
-
+        let accuracy = try toolkitAccuracy(runPath: spectrumPath)
+        // The default job's σ carries the same error only when it is the same σ.
+        let same = bench.skipProjection ? false : try sigmaOf(spectrumPath) == sigmaOf(defaultPath)
+        for (job, _, _) in jobs {
+            record(job: job, threads: cores, sequences: S, runs: runs[job] ?? [], error: job == "default" && !same ? nil : accuracy.error,
+                   into: &results)
+        }
+        results.single("6 toolkit", "max |σ_run − σ_dgesdd| / σ₁ (toolkit's P, every head of \(S) windows)", unit: "",
+                       swift: accuracy.error, target: "≤ 1e-6", met: accuracy.error <= 1e-6,
+                       note: "dgesdd on double copies of the toolkit encoder's float32 P"
+                           + (accuracy.crossCheck.map { "; vs dgesdd of torch's P (encoder difference included): \(format($0))" } ?? ""))
         if !bench.skipProjection {
-            let P = bench.projectionSequences
-            var onWall: [Double] = [], offWall: [Double] = []
-            for round in 0..<max(1, bench.rounds - 1) {
-                log("projections on vs off, \(P) sequences, round \(round + 1)")
-                onWall.append(try ChildProcess.run(analyzeRun(sequences: P, output: "\(bench.work)/proj-on-\(P).h5", projection: true)).wall)
-                offWall.append(try ChildProcess.run(analyzeRun(sequences: P, output: "\(bench.work)/proj-off-\(P).h5", projection: false)).wall)
+            results.single("6 toolkit", "σ of the default job equal to --no-projection", unit: "", swift: nil, target: "bit-identical", met: same)
+        }
+        if cores > 1 && !bench.skipOneThread {
+            log("toolkit spectrum-only, \(S) sequences, --threads 1")
+            let single = try ChildProcess.run(analyzeRun(sequences: S, output: "\(bench.work)/e2e-spectrum-1thread-\(S).h5",
+                                                          projection: false, threads: 1))
+            record(job: "spectrum-only", threads: 1, sequences: S, runs: [single], error: nil, into: &results)
+        }
+
+        let projection = !bench.skipProjection, big = bench.rssSequences
+        log("peak RSS, \(projection ? "default job" : "spectrum-only"), \(big) sequences")
+        let large = try ChildProcess.run(analyzeRun(sequences: big, output: "\(bench.work)/e2e-rss-\(big).h5", projection: projection, threads: cores))
+        let job = projection ? "default" : "spectrum-only"
+        record(job: job, threads: cores, sequences: big, runs: [large], error: nil, into: &results)
+        let small = (runs[job] ?? []).map { Double($0.maxRSSKiB) / 1024 }.max() ?? 0, largeMiB = Double(large.maxRSSKiB) / 1024
+        let change = small > 0 ? abs(largeMiB - small) / small : 0
+        results.single("7 memory", "peak RSS, \(job), \(S) sequences", unit: "MiB", swift: small, target: "< 1024", met: small < 1024)
+        results.single("7 memory", "peak RSS, \(job), \(big) sequences", unit: "MiB", swift: largeMiB, target: "within 10% of \(S)",
+                       met: change <= 0.10 && largeMiB < 1024,
+                       note: "change \(format(change * 100))%; wait4 rusage of each child; \(big)-sequence run took \(format(large.wall)) s")
+    }
+
+    /// Adds the measurement and its table row for the runs of one job.
+    private func record(job: String, threads: Int, sequences: Int, runs: [ChildResult], error: Double?, into results: inout Results) {
+        guard !runs.isEmpty else { return }
+        let cores = Double(ProcessInfo.processInfo.activeProcessorCount)
+        let walls = runs.map(\.wall), utilisation = median(runs.map { $0.cpu / $0.wall / cores })
+        let measurement = ToolkitMeasurement(
+            job: job, threads: threads, sequences: sequences, secondsPerSequence: median(walls) / Double(sequences),
+            cpuUtilisation: utilisation, peakRSSMiB: Double(runs.map(\.maxRSSKiB).max() ?? 0) / 1024, wallSamples: walls,
+            maxRelativeError: error)
+        results.toolkit.append(measurement)
+        results.samples["toolkit_\(job)_threads\(threads)_\(sequences)seq_wall_s"] = walls
+        results.samples["toolkit_\(job)_threads\(threads)_\(sequences)seq_cpu_s"] = runs.map(\.cpu)
+        let flag = job == "default" ? "default job (projections on)" : "--no-projection"
+        results.single("6 toolkit", "run \(flag), \(sequences) seq, --threads \(threads) (whole process)", unit: "s/seq",
+                       swift: measurement.secondsPerSequence,
+                       note: "wall \(walls.map(format).joined(separator: ", ")) s; CPU util \(percent(utilisation)) of \(Int(cores)) cores; "
+                           + "peak RSS \(format(measurement.peakRSSMiB)) MiB")
+    }
+
+    /// `/spectrum/sigma` of a run file, `[S, L, H, n]` flattened.
+    func sigmaOf(_ path: String) throws -> [Double] {
+        try RunFile(contentsOf: URL(fileURLWithPath: path)).read("spectrum/sigma")
+    }
+
+    /// Largest |σ_run − σ_dgesdd| / σ₁ over every head of the run's windows, dgesdd on double copies of
+    /// the toolkit's own P (its encoder is bit-identical for any thread count, so this P is the run's);
+    /// and, when the peers wrote one this invocation, against dgesdd of torch's P.
+    func toolkitAccuracy(runPath: String) throws -> (error: Double, crossCheck: Double?) {
+        let S = bench.sequences, n = bench.seqLen, c = swift.encoder.configuration
+        let heads = c.layerCount * c.headCount
+        let sigma = try sigmaOf(runPath)
+        guard sigma.count == S * heads * n else {
+            throw BenchError.output(runPath, "spectrum/sigma holds \(sigma.count) values, expected \(S)×\(heads)×\(n)")
+        }
+        let worst = MaximumBox()
+        let workers = ProcessInfo.processInfo.activeProcessorCount
+        for w in 0..<S {
+            log("accuracy: dgesdd of the toolkit's P, window \(w + 1)/\(S)")
+            let ps = try swift.attention(ids: windows[w].inputIds)
+            let next = Counter()
+            DispatchQueue.concurrentPerform(iterations: workers) { _ in
+                let solver = SingularValueSolver(maxRows: n, maxColumns: n, method: .gesdd)
+                while let h = next.take(below: ps.count) {
+                    do {
+                        let reference = try ps[h].withUnsafeBufferPointer { try solver.singularValues(of: $0, rows: n, columns: n) }
+                        let base = (w * heads + h) * n, top = max(reference[0], .leastNormalMagnitude)
+                        worst.update((0..<n).map { abs(sigma[base + $0] - reference[$0]) / top }.max() ?? 0)
+                    } catch {
+                        worst.fail("window \(w), head \(h): \(error)")
+                    }
+                }
             }
-            let perSequence = (median(onWall) - median(offWall)) / Double(P)
-            results.single("4 end-to-end", "projection checks (default grid), extra per sequence", unit: "s/seq", swift: perSequence,
-                           note: "\(P)-sequence runs, wall on: \(onWall.map(format).joined(separator: ", ")) s, off: \(offWall.map(format).joined(separator: ", ")) s")
-            results.samples["projection_on_wall_s"] = onWall
-            results.samples["projection_off_wall_s"] = offWall
         }
+        if let failure = worst.failure { throw BenchError.output("dgesdd reference", failure) }
+        var crossCheck: Double?
+        if let data = try? Data(contentsOf: URL(fileURLWithPath: pythonReferencePath)), data.count == sigma.count * 8 {
+            let python = data.withUnsafeBytes { Array($0.bindMemory(to: Double.self)) }
+            var cross = 0.0
+            for block in 0..<(S * heads) {
+                let base = block * n, top = max(python[base], .leastNormalMagnitude)
+                for i in 0..<n { cross = max(cross, abs(sigma[base + i] - python[base + i]) / top) }
+            }
+            crossCheck = cross
+        }
+        return (worst.value, crossCheck)
+    }
+}
 
-        log("peak RSS, \(bench.rssSequences) sequences")
-        let big = try ChildProcess.run(analyzeRun(sequences: bench.rssSequences, output: "\(bench.work)/e2e-\(bench.rssSequences).h5", projection: false))
-        let small = Double(swiftRSS.max() ?? 0) / 1024, large = Double(big.maxRSSKiB) / 1024
-        let change = abs(large - small) / small
-        results.single("5 memory", "peak RSS, \(S) sequences", unit: "MiB", swift: small, target: "< 1024", met: small < 1024)
-        results.single("5 memory", "peak RSS, \(bench.rssSequences) sequences", unit: "MiB", swift: large, target: "within 10% of \(S)",
-                       met: change <= 0.10 && large < 1024,
-                       note: "change \(format(change * 100))%; wait4 rusage of each child; \(bench.rssSequences)-sequence run took \(format(big.wall)) s (\(format(Double(bench.rssSequences) / big.wall)) seq/s)")
-        results.samples["rss_kib_\(S)"] = swiftRSS.map(Double.init)
-        results.samples["rss_kib_\(bench.rssSequences)"] = [Double(big.maxRSSKiB)]
+/// A running maximum (and the first failure) shared by worker threads.
+final class MaximumBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var current = 0.0
+    private var firstFailure: String?
+
+    private func locked<T>(_ body: () -> T) -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return body()
     }
 
-    /// Largest |σ_Swift − σ_Python| / σ₁ over every head of the end-to-end run (same windows).
-    func accuracy(runPath: String, pythonSigma: String, into results: inout Results) throws {
-        let swiftSigma: [Double] = try RunFile(contentsOf: URL(fileURLWithPath: runPath)).read("spectrum/sigma")
-        let data = try Data(contentsOf: URL(fileURLWithPath: pythonSigma))
-        let python = data.withUnsafeBytes { Array($0.bindMemory(to: Double.self)) }
-        guard python.count == swiftSigma.count else {
-            throw BenchError.output(pythonSigma, "\(python.count) values, the run file has \(swiftSigma.count)")
-        }
-        let n = bench.seqLen
-        var worst = 0.0
-        for block in 0..<(python.count / n) {
-            let base = block * n, top = max(swiftSigma[base], 1e-300)
-            for i in 0..<n { worst = max(worst, abs(swiftSigma[base + i] - python[base + i]) / top) }
-        }
-        results.single("4 end-to-end", "max |σ_swift − σ_scipy| / σ₁ over all heads", unit: "", swift: worst, target: "≤ 1e-5",
-                       met: worst <= 1e-5, note: "scipy svdvals on float32 P is sgesdd (≈1e-6·σ₁ itself); the run uses gram in double")
-    }
-
-    /// Where the Swift end-to-end time goes (in this process, same build).
-    func profile(into results: inout Results) throws {
-        log("profile")
-        for (name, seconds) in loadSeconds { results.single("6 profile", name, unit: "s", swift: seconds) }
-        var options = AnalysisOptions()
-        options.sequences = bench.sequences
-        options.sequenceLength = bench.seqLen
-        options.projection = nil
-        let (analysis, initSeconds) = try timed {
-            try Analysis(modelDirectory: URL(fileURLWithPath: bench.model), corpus: URL(fileURLWithPath: bench.corpus), options: options)
-        }
-        results.single("6 profile", "Analysis.init (all of the above for \(bench.sequences) windows)", unit: "s", swift: initSeconds)
-        let (_, shaSeconds) = try timed { _ = try analysis.metadata() }
-        results.single("6 profile", "metadata (SHA-256 of model.safetensors)", unit: "s", swift: shaSeconds)
-        let forward = median(results.samples["forward_swift_s_threads1"] ?? [])
-        let stage2 = median(results.samples["svd_stage_2workers_s"] ?? [])
-        let stage1 = median(results.samples["svd_stage_1worker_s"] ?? [])
-        results.single("6 profile", "forward, 1 thread, alone", unit: "s/seq", swift: forward)
-        results.single("6 profile", "72 spectra (gram), 2 workers, alone", unit: "s/seq", swift: stage2)
-        let hdf5 = try HDF5Bench.appendMilliseconds(path: "\(bench.work)/hdf5-append.h5", layers: 6, heads: 12, n: bench.seqLen,
-                                                    sequences: bench.sequences)
-        results.single("6 profile", "HDF5 append of σ [L,H,n] + flush", unit: "s/seq", swift: hdf5 / 1e3)
-        let ideal = (forward + stage1) / 2
-        results.single("6 profile", "ideal on 2 cores: (forward + 1-worker stage) / 2", unit: "s/seq", swift: ideal)
-
-        var stamps: [Double] = []
-        let (_, runSeconds) = try timed {
-            try analysis.run(output: URL(fileURLWithPath: "\(bench.work)/profile.h5"), force: true, progress: { _ in stamps.append(now()) })
-        }
-        let intervals = zip(stamps.dropFirst(), stamps).map { $0 - $1 }
-        let steady = median(intervals)
-        let pyLoop = median(results.samples["e2e_python_loop_s"] ?? []) / Double(bench.sequences)
-        results.single("6 profile", "Analysis.run in process, \(bench.sequences) seq (incl. SHA-256, HDF5 finish)", unit: "s", swift: runSeconds)
-        results.compare("6 profile", "steady state per sequence vs Python loop (forward + svdvals)", unit: "s/seq",
-                        swift: steady, python: pyLoop, higherIsBetter: false,
-                        note: "Swift: median interval between completed sequences; Python: its loop time / \(bench.sequences) (no startup, load or tokenize)")
-        results.samples["profile_intervals_s"] = intervals
-    }
+    var value: Double { locked { current } }
+    var failure: String? { locked { firstFailure } }
+    func update(_ x: Double) { locked { current = max(current, x) } }
+    func fail(_ message: String) { locked { if firstFailure == nil { firstFailure = message } } }
 }

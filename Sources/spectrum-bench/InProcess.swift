@@ -1,7 +1,7 @@
 import Foundation
 import SpectrumAnalysis
 
-/// The Swift halves of the micro-benchmarks, run inside this process (release build,
+/// The toolkit halves of the micro-benchmarks, run inside this process (release build,
 /// `OPENBLAS_NUM_THREADS = 1`).
 struct InProcess {
     let model: URL
@@ -66,19 +66,32 @@ enum SVDBench {
         return median(runs) * 1e3
     }
 
-    /// The whole stage for one sequence: every head on `workers` threads (one solver each, heads
-    /// taken from a shared counter, as the pipeline's pool does). Returns wall seconds and the CPU
-    /// seconds, CPU seconds and their ratio (≈ workers when every core is busy).
+    /// Median milliseconds per matrix of the toolkit's per-head kernel (``HeadSpectralKernel``, what
+    /// the pipeline runs for σ) on one thread over `matrices` (n × n each).
+    static func kernelPerMatrix(_ matrices: [[Float]], n: Int, repeats: Int) throws -> Double {
+        let kernel = HeadSpectralKernel(order: n)
+        var output = [Double](repeating: 0, count: n)
+        func one(_ m: [Float]) throws {
+            try m.withUnsafeBufferPointer { a in try output.withUnsafeMutableBufferPointer { try kernel.spectrum(of: a, into: $0) } }
+        }
+        try one(matrices[0])
+        let runs = try (0..<repeats).map { _ in try timed { for m in matrices { try one(m) } }.1 / Double(matrices.count) }
+        return median(runs) * 1e3
+    }
+
+    /// The whole stage for one sequence: every head's σ on `workers` threads (one kernel each, heads
+    /// taken from a shared counter, as the pipeline's pool does). Returns wall seconds, CPU
+    /// seconds and their ratio (≈ workers when every core is busy).
     static func stage(_ matrices: [[Float]], n: Int, workers: Int) -> (seconds: Double, cpu: Double, busyCores: Double) {
         let next = Counter()
         let cpu0 = processCPUSeconds()
         let (_, seconds) = timed {
             DispatchQueue.concurrentPerform(iterations: workers) { _ in
-                let solver = SingularValueSolver(maxRows: n, maxColumns: n, method: .recommended)
+                let kernel = HeadSpectralKernel(order: n)
                 var output = [Double](repeating: 0, count: n)
                 while let index = next.take(below: matrices.count) {
                     matrices[index].withUnsafeBufferPointer { a in
-                        output.withUnsafeMutableBufferPointer { _ = try? solver.singularValues(of: a, rows: n, columns: n, into: $0) }
+                        output.withUnsafeMutableBufferPointer { try? kernel.spectrum(of: a, into: $0) }
                     }
                 }
             }

@@ -39,7 +39,7 @@ struct Row: Codable {
     var python: Double?
     /// Speed-up of Swift over Python (>1 = Swift faster), oriented by the unit.
     var ratio: Double?
-    /// The performance target, as text.
+    /// The target, as text.
     var target: String?
     /// Whether the target is met.
     var met: Bool?
@@ -55,6 +55,14 @@ struct Results: Codable {
     var rows: [Row] = []
     /// Raw samples by name.
     var samples: [String: [Double]] = [:]
+    /// The Python peers, per torch thread count.
+    var peers: [PeerMeasurement] = []
+    /// The LAPACK bound on the same real heads.
+    var bound: BoundMeasurement?
+    /// The toolkit's whole-process runs.
+    var toolkit: [ToolkitMeasurement] = []
+    /// Every ratio of the summary (``computeRatios()``).
+    var ratios: [Ratio] = []
 
     /// Adds a row comparing a Swift and a Python number; `higherIsBetter` orients the ratio.
     mutating func compare(_ section: String, _ item: String, unit: String, swift: Double, python: Double,
@@ -71,9 +79,10 @@ struct Results: Codable {
                         target: target, met: met, note: note))
     }
 
-    /// The table as printed on stdout.
+    /// The table as printed on stdout, headed by the CPU it ran on.
     func table() -> String {
-        var lines = machine.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }
+        var lines = ["spectrum-bench on \(machine["cpu"] ?? "unknown CPU") (\(machine["nproc"] ?? "?") cores)", ""]
+        lines += machine.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }
         lines.append("")
         let header = ["section", "item", "swift", "python", "unit", "ratio", "target", "ok"]
         let body = rows.map { r in

@@ -2,15 +2,18 @@ import ArgumentParser
 import Foundation
 import SpectrumAnalysis
 
-/// `spectrum-bench`: the performance targets measured side by side with the Python reference in one
-/// invocation (tokenizer, encoder forward, SVD stage, end-to-end `run`, peak RSS), plus a profile of
-/// where the Swift end-to-end time goes. Prints one table and writes a JSON file. Run through
-/// `make bench` (scripts/bench.sh), which builds in release and provides the Python environment.
+/// `spectrum-bench`: the speed targets measured side by side with the Python pipelines a user would
+/// otherwise write, in one invocation: tokenizer, encoder forward, per-head SVD, the three Python
+/// peers on the same windows, the LAPACK bound on the same real heads, the toolkit end to end
+/// (spectrum only and the default job, whole process) with CPU utilisation and peak RSS, and a
+/// profile of where the toolkit's time goes. Prints one table, a final summary with every ratio,
+/// and writes a JSON file. Run through `make bench` (scripts/bench.sh), which builds in release and
+/// provides the Python environment.
 @main
 struct SpectrumBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "spectrum-bench",
-        abstract: "Benchmark the toolkit against the Python pipeline and print one table.")
+        abstract: "Benchmark the toolkit against the Python pipelines and the LAPACK bound; print one table.")
 
     @Option(help: "Model folder.")
     var model: String = ProcessInfo.processInfo.environment["SPECTRUM_MODEL_DIR"] ?? "notebooks-data/models/all-MiniLM-L6-v2"
@@ -36,14 +39,14 @@ struct SpectrumBench: ParsableCommand {
     @Option(help: "Repetitions of each side-by-side measurement (medians are reported).")
     var rounds: Int = 3
 
-    @Option(help: "Sequences of the end-to-end comparison.")
-    var sequences: Int = 16
+    @Option(help: "Sequences of the peers, the end-to-end runs and the accuracy checks (the same windows).")
+    var sequences: Int = 8
 
     @Option(help: "Sequences of the second peak-RSS run.")
     var rssSequences: Int = 64
 
-    @Option(help: "Sequences of the runs that compare projections on and off.")
-    var projectionSequences: Int = 4
+    @Option(help: "Windows whose heads the LAPACK bound is timed on (each --rounds times).")
+    var boundSequences: Int = 2
 
     @Option(help: "Sequence length n.")
     var seqLen: Int = 512
@@ -51,14 +54,23 @@ struct SpectrumBench: ParsableCommand {
     @Option(parsing: .upToNextOption, help: "Extra key=value lines for the machine header (versions).")
     var info: [String] = []
 
-    @Option(parsing: .upToNextOption, help: "Sections to run: tokenizer forward svd e2e profile (default: all).")
-    var sections: [String] = ["tokenizer", "forward", "svd", "e2e", "profile"]
+    static let allSections = ["tokenizer", "forward", "decoder-forward", "svd", "peers", "bound", "e2e", "profile"]
 
-    @Flag(help: "Skip the runs with projections on.")
+    @Option(parsing: .upToNextOption,
+            help: "Sections to run: \(allSections.joined(separator: " ")) (default: all). e2e ratios use peers and bound when they ran.")
+    var sections: [String] = allSections
+
+    @Flag(help: "Skip the default job (projections on) in e2e; the peak-RSS run is then spectrum-only.")
     var skipProjection = false
 
+    @Flag(help: "Skip the 1-thread Python peers and the 1-thread toolkit run.")
+    var skipOneThread = false
+
     func validate() throws {
-        guard rounds >= 1, sequences >= 1, rssSequences >= 1, projectionSequences >= 1 else { throw ValidationError("--rounds and --*sequences must be ≥ 1") }
+        guard rounds >= 1, sequences >= 1, rssSequences >= 1, boundSequences >= 1 else { throw ValidationError("--rounds and --*sequences must be ≥ 1") }
+        guard seqLen >= 4 else { throw ValidationError("--seq-len must be at least 4") }
+        let unknown = sections.filter { !Self.allSections.contains($0) }
+        guard unknown.isEmpty else { throw ValidationError("unknown section(s) \(unknown.joined(separator: ", ")); choose from \(Self.allSections.joined(separator: " "))") }
     }
 
     func run() throws {
@@ -66,6 +78,7 @@ struct SpectrumBench: ParsableCommand {
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
         var results = Results()
         results.machine = machineInfo()
+        results.machine["sequences"] = "\(sequences)"
         for pair in info {
             let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
             if parts.count == 2 { results.machine[parts[0]] = parts[1] }
@@ -74,10 +87,16 @@ struct SpectrumBench: ParsableCommand {
         log("machine: \(results.machine["cpu"] ?? "?"), \(results.machine["nproc"] ?? "?") cores")
         if sections.contains("tokenizer") { try session.tokenizer(into: &results) }
         if sections.contains("forward") { try session.forward(into: &results) }
+        if sections.contains("decoder-forward") { try session.decoderForward(into: &results) }
         if sections.contains("svd") { try session.svd(into: &results) }
+        if sections.contains("peers") { try session.peers(into: &results) }
+        if sections.contains("bound") { try session.bound(into: &results) }
         if sections.contains("e2e") { try session.endToEnd(into: &results) }
         if sections.contains("profile") { try session.profile(into: &results) }
+        results.computeRatios()
         print(results.table())
+        print("")
+        print(results.summaryTable())
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try encoder.encode(results).write(to: URL(fileURLWithPath: output))
@@ -86,10 +105,18 @@ struct SpectrumBench: ParsableCommand {
 
     /// nproc, CPU model, kernel, load average at start.
     func machineInfo() -> [String: String] {
-        var info: [String: String] = ["nproc": "\(ProcessInfo.processInfo.activeProcessorCount)"]
-        if let cpu = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
-           let line = cpu.split(separator: "\n").first(where: { $0.hasPrefix("model name") }) {
-            info["cpu"] = line.split(separator: ":", maxSplits: 1).last.map { $0.trimmingCharacters(in: .whitespaces) }
+        var info: [String: String] = ["nproc": "\(ProcessInfo.processInfo.activeProcessorCount)",
+                                      "model": URL(fileURLWithPath: model).lastPathComponent, "n": "\(seqLen)"]
+        if let cpu = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) {
+            // The first processor's fields; family/model/stepping identify the core when the name is generic.
+            func field(_ name: String) -> String? {
+                cpu.split(separator: "\n").first { $0.hasPrefix(name) && $0.dropFirst(name.count).first(where: { $0 != " " && $0 != "\t" }) == ":" }
+                    .flatMap { $0.split(separator: ":", maxSplits: 1).last }
+                    .map { $0.trimmingCharacters(in: .whitespaces) }
+            }
+            let identity = [("family", field("cpu family")), ("model", field("model")), ("stepping", field("stepping"))]
+                .compactMap { key, value in value.map { "\(key) \($0)" } }.joined(separator: ", ")
+            info["cpu"] = (field("model name") ?? "unknown CPU") + (identity.isEmpty ? "" : " (\(identity))")
         }
         if let load = try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8) {
             info["load average at start"] = load.split(separator: " ").prefix(3).joined(separator: " ")

@@ -82,23 +82,46 @@ final class LoaderErrorTests: XCTestCase {
     }
 
     func testUnsupportedTypesNameTheComponent() {
-        expectError(#"{"normalizer": {"type": "Precompiled"}, "model": \#(Self.wordPieceModel)}"#) {
-            $0 == .unsupportedType(source: "test.json", component: "normalizer", type: "Precompiled")
+        expectError(#"{"normalizer": {"type": "ByteLevel"}, "model": \#(Self.wordPieceModel)}"#) {
+            $0 == .unsupportedType(source: "test.json", component: "normalizer", type: "ByteLevel")
         }
         expectError(#"{"normalizer": {"type": "Sequence", "normalizers": [{"type": "NFC"}, {"type": "Nope"}]}, "model": \#(Self.wordPieceModel)}"#) {
             $0 == .unsupportedType(source: "test.json", component: "normalizer.normalizers[1]", type: "Nope")
         }
-        expectError(#"{"pre_tokenizer": {"type": "Metaspace"}, "model": \#(Self.wordPieceModel)}"#) {
-            $0 == .unsupportedType(source: "test.json", component: "pre_tokenizer", type: "Metaspace")
+        expectError(#"{"pre_tokenizer": {"type": "UnicodeScripts"}, "model": \#(Self.wordPieceModel)}"#) {
+            $0 == .unsupportedType(source: "test.json", component: "pre_tokenizer", type: "UnicodeScripts")
         }
-        expectError(#"{"model": {"type": "Unigram", "vocab": []}}"#) {
-            $0 == .unsupportedType(source: "test.json", component: "model", type: "Unigram")
+        expectError(#"{"model": {"type": "WordLevel", "vocab": {}}}"#) {
+            $0 == .unsupportedType(source: "test.json", component: "model", type: "WordLevel")
         }
         expectError(#"{"post_processor": {"type": "Custom"}, "model": \#(Self.wordPieceModel)}"#) {
             $0 == .unsupportedType(source: "test.json", component: "post_processor", type: "Custom")
         }
-        expectError(#"{"decoder": {"type": "Metaspace"}, "model": \#(Self.wordPieceModel)}"#) {
-            $0 == .unsupportedType(source: "test.json", component: "decoder", type: "Metaspace")
+        expectError(#"{"decoder": {"type": "CTC"}, "model": \#(Self.wordPieceModel)}"#) {
+            $0 == .unsupportedType(source: "test.json", component: "decoder", type: "CTC")
+        }
+    }
+
+    func testRandomBPEDropoutIsRefused() {
+        for dropout in ["0.1", "1.5", "-1"] {
+            let bpe = #"{"type": "BPE", "dropout": \#(dropout), "vocab": {"a": 0}, "merges": []}"#
+            expectError(#"{"model": \#(bpe)}"#) { error in
+                guard case let .invalidConfiguration(_, "model", reason) = error else { return false }
+                return reason.contains("dropout")
+            }
+        }
+    }
+
+    func testMalformedPrecompiledCharsmap() {
+        expectError(#"{"normalizer": {"type": "Precompiled"}, "model": \#(Self.wordPieceModel)}"#) {
+            if case .invalidField(_, "normalizer", "precompiled_charsmap", _) = $0 { return true } else { return false }
+        }
+        expectError(#"{"normalizer": {"type": "Precompiled", "precompiled_charsmap": "not base64!"}, "model": \#(Self.wordPieceModel)}"#) {
+            if case .invalidField(_, "normalizer", "precompiled_charsmap", _) = $0 { return true } else { return false }
+        }
+        // A header announcing a 4096-byte trie in a 8-byte map.
+        expectError(#"{"normalizer": {"type": "Precompiled", "precompiled_charsmap": "ABAAAAAAAAA="}, "model": \#(Self.wordPieceModel)}"#) {
+            if case let .invalidConfiguration(_, "normalizer", reason) = $0 { return reason.contains("4096") } else { return false }
         }
     }
 

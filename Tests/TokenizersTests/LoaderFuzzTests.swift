@@ -45,6 +45,17 @@ final class LoaderFuzzTests: XCTestCase {
      "decoder": {"type": "Sequence", "decoders": [{"type": "ByteLevel", "add_prefix_space": true, "trim_offsets": true, "use_regex": true}]}}
     """###
 
+    /// Split with a regex, Metaspace (first), Prepend, regex Replace, NFKD, Unigram with byte
+    /// fallback, a BOS-only template and the SentencePiece decoders.
+    static let familyLike = ###"""
+    {"added_tokens": [{"id": 0, "content": "<unk>", "special": true, "normalized": false, "single_word": false, "lstrip": false, "rstrip": false}, {"id": 1, "content": "<s>", "special": true, "normalized": false, "single_word": false, "lstrip": false, "rstrip": false}],
+     "normalizer": {"type": "Sequence", "normalizers": [{"type": "Replace", "pattern": {"Regex": " {2,}"}, "content": " "}, {"type": "NFKD"}, {"type": "Prepend", "prepend": "▁"}]},
+     "pre_tokenizer": {"type": "Sequence", "pretokenizers": [{"type": "Split", "pattern": {"Regex": "(?i:'s|'t)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}|\\s+(?!\\S)|\\s+"}, "behavior": "Isolated", "invert": false}, {"type": "Metaspace", "replacement": "▁", "prepend_scheme": "first", "split": true}]},
+     "model": {"type": "Unigram", "unk_id": 0, "byte_fallback": true, "vocab": [["<unk>", 0.0], ["<s>", 0.0], ["▁", -1.0], ["a", -2.0], ["b", -2.5], ["ab", -3.0], ["▁a", -2.2], ["<0x41>", -9.0], ["<0xCC>", -9.0], ["<0x81>", -9.0]]},
+     "post_processor": {"type": "TemplateProcessing", "single": [{"SpecialToken": {"id": "<s>", "type_id": 0}}, {"Sequence": {"id": "A", "type_id": 0}}], "pair": [], "special_tokens": {"<s>": {"id": "<s>", "ids": [1], "tokens": ["<s>"]}}},
+     "decoder": {"type": "Sequence", "decoders": [{"type": "Replace", "pattern": {"String": "▁"}, "content": " "}, {"type": "ByteFallback"}, {"type": "Fuse"}, {"type": "Strip", "content": " ", "start": 1, "stop": 0}]}}
+    """###
+
     func testBaseConfigurationsLoad() throws {
         let bert = try Tokenizer(data: Data(Self.bertLike.utf8), source: "bert-like")
         XCTAssertEqual(bert.encode("AB. a ab", addSpecialTokens: true), [2, 6, 7, 4, 6, 3])
@@ -56,6 +67,54 @@ final class LoaderFuzzTests: XCTestCase {
         XCTAssertEqual(bpe.decode([0, 9, 2, 1], skipSpecialTokens: true), " ab")
         // byte_fallback, fuse_unk and ignore_merges (ids from the Python library).
         XCTAssertEqual(bpe.encode("A\u{E9} ab  a\u{E9}\u{E9}b", addSpecialTokens: false), [4, 10, 3, 9, 4, 7, 3, 6])
+        // Ids, tokens and decodes from the Python library.
+        let family = try Tokenizer(data: Data(Self.familyLike.utf8), source: "family-like")
+        XCTAssertEqual(family.encode("ab  A\u{E1}b"), [1, 2, 5, 2, 7, 3, 8, 9, 4])
+        XCTAssertEqual(family.encodeTokens("ab  A\u{E1}b", addSpecialTokens: false), ["\u{2581}", "ab", "\u{2581}", "<0x41>", "a", "<0xCC>", "<0x81>", "b"])
+        XCTAssertEqual(family.decode([1, 2, 5, 2, 7, 3, 8, 9, 4], skipSpecialTokens: true), "ab Aa\u{301}b")
+        XCTAssertEqual(family.encode("x<s>ab"), [1, 2, 0, 1, 2, 5])
+        XCTAssertEqual(family.decode([1, 2, 0, 1, 2, 5], skipSpecialTokens: true), " ab")
+    }
+
+    /// Random double-array tries in a `Precompiled` charsmap: loaded or refused, never a crash
+    /// on lookup (every index into the trie is checked).
+    func testRandomPrecompiledCharsmaps() {
+        var generator = Generator(state: 5)
+        var loaded = 0
+        for _ in 0..<300 {
+            let units = Int.random(in: 1...64, using: &generator)
+            var bytes: [UInt8] = [UInt8(units * 4 & 0xFF), UInt8(units * 4 >> 8), 0, 0]
+            for _ in 0..<(units * 4) { bytes.append(UInt8.random(in: 0...255, using: &generator)) }
+            bytes += Array("a\u{0}bc\u{0}".utf8)
+            let json = #"{"normalizer": {"type": "Precompiled", "precompiled_charsmap": "\#(Data(bytes).base64EncodedString())"}, "model": \#(LoaderErrorTests.wordPieceModel)}"#
+            guard let tokenizer = try? Tokenizer(data: Data(json.utf8), source: "fuzz.json") else { continue }
+            loaded += 1
+            var text = String()
+            for _ in 0..<40 { text.unicodeScalars.append(Unicode.Scalar(UInt8.random(in: 0...255, using: &generator))) }
+            _ = tokenizer.encode(text + "e\u{301}\u{1F917}")
+        }
+        XCTAssertGreaterThan(loaded, 100)
+    }
+
+    /// Random patterns over the regex syntax: compiled or refused with a `RegexSyntaxError`,
+    /// and a compiled one matches random text without crashing (bounded by the step limit).
+    func testRandomRegexPatterns() {
+        var generator = Generator(state: 4)
+        let pieces = ["a", "b", "'", " ", "\\s", "\\S", "\\p{L}", "\\P{N}", "\\d", "\\w", "\\h", "[^a\\s]", "[a-c\\p{N}]", "(", ")",
+                      "(?:", "(?i:", "(?i)", "(?=", "(?!", "(?>", "(?<n>", "|", "*", "+", "?", "{1,3}", "{2}", "{,2}", "*?", "++", "?+",
+                      ".", "^", "$", "\\b", "\\A", "\\z", "\\x{1F917}", "\\", "[", "]", "{", "}", "\\u00e9", "-"]
+        var compiled = 0
+        for _ in 0..<600 {
+            let pattern = (0..<Int.random(in: 1...10, using: &generator)).map { _ in pieces[Int.random(in: 0..<pieces.count, using: &generator)] }.joined()
+            guard let regex = try? TokenizerRegex(pattern: pattern) else { continue }
+            compiled += 1
+            for text in ["", "ab a'b  ", "aaaaaaaaaaaaaaaaaaab", "\u{E9}1\n\u{1F917}x"] {
+                let scalars = Array(text.unicodeScalars)
+                let pieces = regex.findMatches(in: scalars)
+                XCTAssertEqual(pieces.map(\.range.count).reduce(0, +), scalars.count, pattern)
+            }
+        }
+        XCTAssertGreaterThan(compiled, 100)
     }
 
     func testRandomBytes() {
@@ -77,7 +136,7 @@ final class LoaderFuzzTests: XCTestCase {
 
     func testMutatedConfigurations() throws {
         var generator = Generator(state: 3)
-        for base in [Self.bertLike, Self.bpeLike] {
+        for base in [Self.bertLike, Self.bpeLike, Self.familyLike] {
             let value = try JSONDecoder().decode(JSONValue.self, from: Data(base.utf8))
             var loaded = 0
             for _ in 0..<400 {
@@ -121,8 +180,11 @@ final class LoaderFuzzTests: XCTestCase {
 
     private func randomValue(depth: Int, using generator: inout Generator) -> JSONValue {
         let names = ["type", "model", "normalizer", "pre_tokenizer", "vocab", "merges", "unk_token", "added_tokens",
-                     "post_processor", "decoder", "single", "special_tokens", "id", "content", "ids", "pattern", "sep", "cls"]
-        let types = ["BPE", "WordPiece", "BertNormalizer", "Sequence", "ByteLevel", "TemplateProcessing", "NFC", "Replace", "Strip"]
+                     "post_processor", "decoder", "single", "special_tokens", "id", "content", "ids", "pattern", "sep", "cls",
+                     "Regex", "String", "behavior", "invert", "replacement", "prepend_scheme", "split", "unk_id", "byte_fallback",
+                     "precompiled_charsmap", "prepend", "start", "stop"]
+        let types = ["BPE", "WordPiece", "BertNormalizer", "Sequence", "ByteLevel", "TemplateProcessing", "NFC", "Replace", "Strip",
+                     "Unigram", "Split", "Metaspace", "Prepend", "Precompiled", "ByteFallback", "Fuse", "Isolated", "first"]
         switch Int.random(in: 0..<(depth > 0 ? 7 : 4), using: &generator) {
         case 0: return .null
         case 1: return .bool(Bool.random(using: &generator))

@@ -95,9 +95,13 @@ final class EncoderInputTests: XCTestCase {
     }
 
     func testUnknownModelType() throws {
-        let config = try tinyConfigJSON.replacingOccurrences(of: "\"model_type\": \"roberta\"", with: "\"model_type\": \"gpt2\"")
-        let folder = try writeModel(named: "gpt2", config: config)
-        assertThrowsTransformerError(try Encoder(directory: folder), mentions: ["config.json", "gpt2"]) {
+        let config = try tinyConfigJSON.replacingOccurrences(of: "\"model_type\": \"roberta\"", with: "\"model_type\": \"t5\"")
+        let folder = try writeModel(named: "t5", config: config)
+        // The message lists every supported type, decoders included.
+        assertThrowsTransformerError(try Encoder(directory: folder), mentions: ["config.json", "t5", "bert, roberta, gpt2, llama, mistral, qwen2, qwen3"]) {
+            if case .unsupportedModelType = $0 { return true } else { return false }
+        }
+        assertThrowsTransformerError(try TransformerModel(directory: folder), mentions: ["config.json", "t5"]) {
             if case .unsupportedModelType = $0 { return true } else { return false }
         }
     }

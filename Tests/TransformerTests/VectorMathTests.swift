@@ -2,7 +2,7 @@ import Foundation
 import XCTest
 @testable import Transformer
 
-/// The vectorizable exp and GELU against glibc's `expf` and double-precision `erf`.
+/// The vectorizable exp, GELU, SiLU and RMSNorm against glibc's `expf` and double-precision references.
 final class VectorMathTests: XCTestCase {
     private func evaluate(_ xs: [Float], _ f: (Float) -> Float) -> [Float] { xs.map(f) }
 
@@ -47,5 +47,40 @@ final class VectorMathTests: XCTestCase {
         XCTAssertEqual(small[0], 1.0 / 6, accuracy: 1e-7)
         XCTAssertEqual(small[1], 2.0 / 6, accuracy: 1e-7)
         XCTAssertEqual(small[2], 3.0 / 6, accuracy: 1e-7)
+    }
+
+    /// SiLU `x/(1 + e⁻ˣ)` within 4 ulp of the double-precision value over the range where it is not
+    /// negligible, and without overflow at the extremes.
+    func testSiluWithinFourUlp() {
+        let xs = stride(from: Float(-80), through: 80, by: 0.000917).map { $0 } + [0, 1e-20, -1e-20]
+        var worst: Float = 0
+        for x in xs {
+            let reference = Float(Double(x) / (1 + Foundation.exp(-Double(x))))
+            guard reference != 0, reference.isNormal else { continue }
+            worst = max(worst, abs(VectorMath.silu(x) - reference) / reference.ulp)
+        }
+        XCTAssertLessThanOrEqual(worst, 4)
+        XCTAssertEqual(VectorMath.silu(-200), 0)
+        XCTAssertEqual(VectorMath.silu(200), 200)
+    }
+
+    /// RMSNorm rows (stride larger than the width, as for Qwen3's per-head norm) against double precision.
+    func testRMSNormMatchesDoublePrecision() {
+        let columns = 13, ld = 16, rows = 3
+        var x = (0..<(rows * ld)).map { Float(sin(Double($0) * 1.7)) * 3 }
+        let original = x
+        let gamma = (0..<columns).map { 1 + Float($0) * 0.1 }
+        gamma.withUnsafeBufferPointer { g in
+            x.withUnsafeMutableBufferPointer { Kernels.rmsNormRows($0.baseAddress!, rows: rows, columns: columns, ld: ld, gamma: g.baseAddress!, epsilon: 1e-6) }
+        }
+        for row in 0..<rows {
+            let r = original[(row * ld)..<(row * ld + columns)].map(Double.init)
+            let scale = 1 / (r.reduce(0) { $0 + $1 * $1 } / Double(columns) + 1e-6).squareRoot()
+            for j in 0..<columns {
+                XCTAssertEqual(Double(x[row * ld + j]), r[j] * scale * Double(gamma[j]), accuracy: 1e-6)
+            }
+            // Columns past the width are untouched.
+            XCTAssertEqual(Array(x[(row * ld + columns)..<((row + 1) * ld)]), Array(original[(row * ld + columns)..<((row + 1) * ld)]))
+        }
     }
 }

@@ -16,6 +16,11 @@ func makeDecoder(_ config: ComponentConfig) throws -> any TokenDecoder {
     case "WordPiece": return try WordPieceDecoder(config: config)
     case "ByteLevel": return try ByteLevelDecoder(config: config)
     case "Sequence": return try DecoderSequence(config: config)
+    case "Metaspace": return try MetaspaceDecoder(config: config)
+    case "Replace": return try ReplaceDecoder(config: config)
+    case "ByteFallback": return try ByteFallbackDecoder(config: config)
+    case "Fuse": return try FuseDecoder(config: config)
+    case "Strip": return try StripDecoder(config: config)
     case let other:
         throw TokenizerError.unsupportedType(source: config.source, component: config.component, type: other)
     }

@@ -9,8 +9,10 @@ import Foundation
 /// `byte_fallback` (an unknown character becomes its `<0xXX>` byte tokens when all exist),
 /// `ignore_merges` (a word that is itself in the vocabulary is taken whole),
 /// `continuing_subword_prefix` / `end_of_word_suffix` (added to non-first / last characters).
-/// `merges` may be serialized as `"a b"` strings or `["a", "b"]` pairs. A non-zero `dropout`
-/// would make encoding random and is rejected.
+/// `merges` may be serialized as `"a b"` strings or `["a", "b"]` pairs. `dropout`, which the Rust
+/// library applies at inference too, is accepted when it is deterministic: null or 0 (normal
+/// merging) and 1 (every merge dropped, so words stay in single characters, and `ignore_merges`
+/// is not consulted, as there); any other value would make ids random and is refused.
 public struct BPE: TokenizerModel {
     let vocabulary: Vocabulary
     /// (left id, right id) packed as `left << 32 | right` → (rank, merged id).
@@ -27,14 +29,21 @@ public struct BPE: TokenizerModel {
     public let continuingSubwordPrefix: String?
     /// `end_of_word_suffix`, added to the last character.
     public let endOfWordSuffix: String?
+    /// `dropout` 1: no merge is ever applied.
+    public let mergesDropped: Bool
     let cache = BPECache()
 
     public init(config: ComponentConfig) throws {
         let vocabulary = try Vocabulary(config: config)
         self.vocabulary = vocabulary
-        if let dropout = try config.optionalNumber("dropout"), dropout != 0 {
-            throw config.configurationError("dropout \(dropout) makes encoding random; only null or 0 is supported")
+        let dropout = try config.optionalNumber("dropout").map { Float($0) } ?? 0
+        guard dropout >= 0 && dropout <= 1 else {
+            throw config.configurationError("dropout \(dropout) is outside [0, 1]")
         }
+        guard dropout == 0 || dropout == 1 else {
+            throw config.configurationError("dropout \(dropout) makes encoding random; only null, 0 or 1 is supported")
+        }
+        mergesDropped = dropout == 1
         fuseUnk = try config.bool("fuse_unk", default: false)
         byteFallback = try config.bool("byte_fallback", default: false)
         ignoreMerges = try config.bool("ignore_merges", default: false)
@@ -81,6 +90,10 @@ public struct BPE: TokenizerModel {
     }
 
     public func tokenize(_ word: [Unicode.Scalar], into ids: inout [Int32]) {
+        if mergesDropped {
+            ids.append(contentsOf: initialSymbols(word))
+            return
+        }
         let key = word.string
         if ignoreMerges, let id = vocabulary.ids[key] {
             ids.append(id)

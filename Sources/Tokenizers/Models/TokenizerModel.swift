@@ -21,6 +21,7 @@ func makeModel(_ config: ComponentConfig) throws -> any TokenizerModel {
     switch type {
     case "WordPiece": return try WordPiece(config: config)
     case "BPE": return try BPE(config: config)
+    case "Unigram": return try Unigram(config: config)
     case let other:
         throw TokenizerError.unsupportedType(source: config.source, component: config.component, type: other)
     }

@@ -23,6 +23,8 @@ func makeNormalizer(_ config: ComponentConfig) throws -> any Normalizer {
     case "Strip": return try Strip(config: config)
     case "Replace": return try Replace(config: config)
     case "Sequence": return try NormalizerSequence(config: config)
+    case "Prepend": return try Prepend(config: config)
+    case "Precompiled": return try PrecompiledNormalizer(config: config)
     case let other:
         throw TokenizerError.unsupportedType(source: config.source, component: config.component, type: other)
     }

@@ -5,6 +5,15 @@ public protocol PreTokenizer: Sendable {
     init(config: ComponentConfig) throws
     /// Appends the words of `text` to `words`, in order.
     func preTokenize(_ text: [Unicode.Scalar], into words: inout [[Unicode.Scalar]])
+    /// The same, told whether `text` starts at the very beginning of the input (not after an
+    /// added token): `Metaspace` with `prepend_scheme: first` prepends only there.
+    func preTokenize(_ text: [Unicode.Scalar], atTextStart: Bool, into words: inout [[Unicode.Scalar]])
+}
+
+extension PreTokenizer {
+    public func preTokenize(_ text: [Unicode.Scalar], atTextStart: Bool, into words: inout [[Unicode.Scalar]]) {
+        preTokenize(text, into: &words)
+    }
 }
 
 /// Builds the pre-tokenizer named by `config.type`; an unknown type is a thrown
@@ -17,6 +26,9 @@ func makePreTokenizer(_ config: ComponentConfig) throws -> any PreTokenizer {
     case "WhitespaceSplit": return try WhitespaceSplit(config: config)
     case "Punctuation": return try PunctuationPreTokenizer(config: config)
     case "Sequence": return try PreTokenizerSequence(config: config)
+    case "Split": return try SplitPreTokenizer(config: config)
+    case "Metaspace": return try MetaspacePreTokenizer(config: config)
+    case "Digits": return try DigitsPreTokenizer(config: config)
     case let other:
         throw TokenizerError.unsupportedType(source: config.source, component: config.component, type: other)
     }

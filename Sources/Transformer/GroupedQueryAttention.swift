@@ -1,0 +1,40 @@
+import LinearAlgebra
+
+/// One query head of grouped-query attention over row-major buffers.
+///
+/// With H query heads and G key-value heads (G divides H), query head `j` attends with key-value
+/// head `g = j / (H/G)`, as `transformers`' `repeat_kv` arranges it: `P_j = softmax(α Q_j K_gᵀ + mask)`
+/// `[n, n]` and the context `C_j = P_j V_g` `[n, d]`. G = H is ordinary multi-head attention.
+enum GroupedQueryAttention {
+    /// The key-value head of query head `head`.
+    @inline(__always)
+    static func keyValueHead(forQueryHead head: Int, heads: Int, keyValueHeads: Int) -> Int {
+        head / (heads / keyValueHeads)
+    }
+
+    /// `P = softmax(α Q Kᵀ + mask)` into `p` `[n, n]` (masked entries 0), then `C = P V` into
+    /// `context` (row stride `ldc`). `q`, `k`, `v` are `[n, d]` with row strides `ldq`, `ldk`, `ldv`,
+    /// read in place. `α` is applied by the GEMM to the finished dot products (one rounding, as
+    /// `matmul(q, kᵀ) * scaling` does).
+    static func attend(
+        q: UnsafePointer<Float>, ldq: Int, k: UnsafePointer<Float>, ldk: Int, v: UnsafePointer<Float>, ldv: Int,
+        n: Int, d: Int, scale: Float, mask: AttentionMask,
+        p: UnsafeMutablePointer<Float>, context: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        BLAS.gemm(transposeA: false, transposeB: true, m: n, n: n, k: d,
+                  alpha: scale, a: q, lda: ldq, b: k, ldb: ldk, beta: 0, c: p, ldc: n)
+        if mask == .bidirectional {
+            Kernels.softmaxRows(p, rows: n, columns: n, ld: n)
+        } else {
+            for i in 0..<n {
+                let row = p + i * n
+                let visible = mask.visibleColumns(row: i, count: n)
+                Kernels.softmaxRows(row + visible.lowerBound, rows: 1, columns: visible.count, ld: n)
+                if visible.lowerBound > 0 { row.update(repeating: 0, count: visible.lowerBound) }
+                if visible.upperBound < n { (row + visible.upperBound).update(repeating: 0, count: n - visible.upperBound) }
+            }
+        }
+        BLAS.gemm(transposeA: false, transposeB: false, m: n, n: d, k: n,
+                  alpha: 1, a: p, lda: n, b: v, ldb: ldv, beta: 0, c: context, ldc: ldc)
+    }
+}
