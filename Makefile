@@ -25,7 +25,7 @@ REPORT_CHECK_DIR := .build/report-check
 # The default analysis: all-MiniLM-L6-v2 on the jargon corpus, n = 512, 64 sequences, P dumped for 2.
 RUN_ARGS     ?= --seq-len 512 --sequences 64 --dump-attention 2
 
-.PHONY: setup apt browser model corpus pyenv build release test run analyze report report-check bench fuzz test-sanitize test-sanitize-concurrency clean
+.PHONY: setup apt browser model corpus pyenv build release test test-notebook test-cluster run analyze report report-check bench fuzz test-sanitize test-sanitize-concurrency clean
 
 setup: apt browser model corpus pyenv
 
@@ -67,6 +67,18 @@ test: setup
 	@$(MAKE) --no-print-directory test-sanitize-concurrency
 	@if command -v chromium >/dev/null 2>&1; then $(MAKE) --no-print-directory report-check; \
 	 else echo "test: chromium not installed; skipping report-check (make browser)"; fi
+	@$(MAKE) --no-print-directory test-notebook
+
+# Executes notebooks-data/figure1.ipynb headless (nbclient, ipykernel, matplotlib into .venv) on a
+# small run made here; checks both Figure 1 panels and every number it prints.
+test-notebook: setup
+	swift build --product spectrum-analyze
+	SPECTRUM_ANALYZE=$(abspath .build/debug/spectrum-analyze) VENV=$(VENV) scripts/test-notebook.sh
+
+# The documented Slurm scripts on a real one-node Slurm started here (installs slurm-wlm and munge
+# when missing; needs root): 4 array tasks, one requeued and resumed, merge and report jobs.
+test-cluster: setup release
+	BIN=$(abspath .build/release) scripts/test-cluster.sh
 
 # setup, release build, the default analysis, then its report.
 run: setup release analyze report

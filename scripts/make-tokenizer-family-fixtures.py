@@ -2,8 +2,12 @@
 """Trains one small tokenizer per model family's `tokenizer.json` style with the Python
 `tokenizers` library and writes the golden ids the Swift `Tokenizers` tests compare against.
 
-Usage (from the repository root, with a Python that has `tokenizers`):
-    $PYTHON scripts/make-tokenizer-family-fixtures.py [corpus]
+Usage (from the repository root, with a Python that has `tokenizers` and `sentencepiece`):
+    $PYTHON scripts/make-tokenizer-family-fixtures.py [--only NAME,...] [corpus]
+
+`--only` rewrites just the named outputs (style folders, or `components`); the Unigram trainer
+of `tokenizers` is not deterministic, so rewriting xlmr-unigram or the components always
+changes them (to another equally valid tokenizer with its own golden ids).
 
 Default corpus: $SPECTRUM_CORPUS or notebooks-data/corpora/jargon.txt.gz. Writes, under
 Tests/Fixtures/tokenizers/:
@@ -22,7 +26,7 @@ Tests/Fixtures/tokenizers/:
     xlmr-spm-precompiled  the same layout around a model trained by `sentencepiece` (nmt_nfkc),
                     with its Precompiled charsmap as the normalizer (needs the `sentencepiece`
                     package; the Unigram trainer of `tokenizers` is not deterministic across runs)
-* family-components-cases.json: smaller tokenizers for the remaining options (every Split
+* family-components-cases.json.gz (gzip: 850 KB of JSON): smaller tokenizers for the remaining options (every Split
   behavior and invert, more regex constructs, the GPT-2 pattern as a Split, DeepSeek-style
   split chains with Digits, BPE dropout 1,
   Metaspace prepend schemes and split, Unigram byte fallback with NFKD, Replace with a regex),
@@ -30,6 +34,7 @@ Tests/Fixtures/tokenizers/:
 
 Case and corpus formats are those of scripts/make-tokenizer-fixtures.py (imported from it).
 """
+import gzip
 import importlib.util
 import json
 import os
@@ -278,12 +283,17 @@ def components(lines):
 
 
 def write_compact(name, meta, key, items):
-    """One JSON document with one line per item (the indented form is 3x larger)."""
-    with open(os.path.join(OUT, name), "w", encoding="utf-8") as f:
-        head = json.dumps(meta, ensure_ascii=False)[:-1]
-        f.write(head + ', "%s": [\n' % key)
-        f.write(",\n".join(json.dumps(item, ensure_ascii=False, separators=(",", ":")) for item in items))
-        f.write("\n]}\n")
+    """One JSON document with one line per item (the indented form is 3x larger); a name ending
+    in .gz is written gzip-compressed, reproducibly (no timestamp)."""
+    head = json.dumps(meta, ensure_ascii=False)[:-1]
+    text = head + ', "%s": [\n' % key
+    text += ",\n".join(json.dumps(item, ensure_ascii=False, separators=(",", ":")) for item in items)
+    text += "\n]}\n"
+    data = text.encode("utf-8")
+    if name.endswith(".gz"):
+        data = gzip.compress(data, mtime=0)
+    with open(os.path.join(OUT, name), "wb") as f:
+        f.write(data)
 
 
 def write_style(name, tok, lines):
@@ -298,22 +308,29 @@ def write_style(name, tok, lines):
 
 
 def main():
-    corpus = sys.argv[1] if len(sys.argv) > 1 else os.environ.get(
+    args = sys.argv[1:]
+    only = None
+    if len(args) >= 2 and args[0] == "--only":
+        only = set(args[1].split(","))
+        args = args[2:]
+    corpus = args[0] if args else os.environ.get(
         "SPECTRUM_CORPUS", os.path.join(ROOT, "notebooks-data/corpora/jargon.txt.gz"))
     lines = base.corpus_lines(corpus)
-    llama2 = sentencepiece_bpe(lines)
-    unigram = xlmr(lines)
-    styles = [("gpt2-bytelevel", gpt2(lines)), ("llama3-regex", llama3(lines)), ("qwen2-regex", qwen2(lines)),
-              ("llama2-spbpe", llama2), ("mistral-spbpe", mistral(llama2)), ("xlmr-unigram", unigram),
-              ("xlmr-spm-precompiled", xlmr_precompiled(lines))]
-    for name, tok in styles:
-        write_style(name, tok, lines)
-        print("wrote", name)
+    builders = [("gpt2-bytelevel", lambda: gpt2(lines)), ("llama3-regex", lambda: llama3(lines)),
+                ("qwen2-regex", lambda: qwen2(lines)), ("llama2-spbpe", lambda: sentencepiece_bpe(lines)),
+                ("mistral-spbpe", lambda: mistral(sentencepiece_bpe(lines))), ("xlmr-unigram", lambda: xlmr(lines)),
+                ("xlmr-spm-precompiled", lambda: xlmr_precompiled(lines))]
+    for name, build in builders:
+        if only is None or name in only:
+            write_style(name, build(), lines)
+            print("wrote", name)
+    if only is not None and "components" not in only:
+        return
     meta = {"tokenizers_version": __import__("tokenizers").__version__}
-    write_compact("family-components-cases.json", meta, "variants", [
+    write_compact("family-components-cases.json.gz", meta, "variants", [
         {"name": entry[0], "tokenizer_json": entry[1].to_str(), "cases": base.cases(entry[1], entry[2] if len(entry) > 2 else HARD_STRINGS)}
         for entry in components(lines)])
-    print("wrote family-components-cases.json to", OUT)
+    print("wrote family-components-cases.json.gz to", OUT)
 
 
 if __name__ == "__main__":

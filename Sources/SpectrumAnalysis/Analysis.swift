@@ -51,6 +51,10 @@ public final class Analysis {
     private let modelChecksum: BackgroundChecksum
 
     /// Loads model, tokenizer and corpus and packs the windows.
+    ///
+    /// Sets OpenBLAS to one thread for the whole process (``BLAS/setThreadCount(_:)``): the pipeline
+    /// runs heads in parallel instead, and a multi-threaded BLAS call would round differently, so
+    /// results would depend on the machine's core count.
     /// - Throws: a message naming the file for a missing or malformed model or corpus, a corpus shorter
     ///   than one window, or `--seq-len` above the model's positions.
     public init(modelDirectory: URL, corpus corpusURL: URL, options: AnalysisOptions) throws(AnalysisError) {

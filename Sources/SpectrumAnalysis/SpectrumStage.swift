@@ -14,7 +14,8 @@ import Transformer
 /// it keeps the input's tokens and attention, and the input stays untouched until the new file is
 /// complete (`output` may equal `input`).
 public enum SpectrumStage {
-    /// Adds spectra (and projections) to the extract file `input`, written to `output`.
+    /// Adds spectra (and projections) to the extract file `input`, written to `output`. Sets OpenBLAS
+    /// to one thread for the process, like ``Analysis``.
     /// - Parameters:
     ///   - threads: concurrent head jobs; results do not depend on it.
     ///   - projection: projection options, or nil for none; they need Q, K, V in the input (else
@@ -25,6 +26,8 @@ public enum SpectrumStage {
                                   threads: Int = ProcessInfo.processInfo.activeProcessorCount,
                                   projection: ProjectionOptions? = nil, seed: UInt64 = 0,
                                   progress: (AnalysisProgress) -> Void = { _ in }) throws(AnalysisError) -> RunFile {
+        // As in `Analysis`: heads run in parallel on single-threaded BLAS, so σ equals `run`'s bit for bit.
+        BLAS.setThreadCount(1)
         let source = try RunFile(contentsOf: input)
         let m = source.metadata, rows = source.sequenceCount
         guard source.isComplete else {

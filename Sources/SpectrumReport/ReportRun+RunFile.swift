@@ -15,7 +15,7 @@ extension ReportRun {
         }
         guard runFile.sequenceCount > 0 else { throw .runFile(path: path, reason: "holds no sequences") }
         let aggregate = try runFile.aggregate()
-        let model = URL(fileURLWithPath: m.modelPath).lastPathComponent
+        let model = m.modelName
         let corpus = URL(fileURLWithPath: m.corpusPath).lastPathComponent
         var facts: [ReportFact] = [
             ReportFact(key: "model", value: "\(model) (\(m.modelType), \(m.layers) layers × \(m.heads) heads, d = \(m.headDimension))"),

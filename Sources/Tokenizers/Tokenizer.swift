@@ -1,7 +1,9 @@
 import Foundation
 
 /// A Hugging Face tokenizer loaded from a `tokenizer.json`, producing the same ids as the Python
-/// `tokenizers` library.
+/// `tokenizers` library: WordPiece, BPE (byte-level or SentencePiece-style with byte fallback)
+/// and Unigram models with the normalizers, pre-tokenizers, post-processors and decoders their
+/// published files use.
 ///
 /// Pipeline for `encode(text)`, as in the Rust library:
 /// 1. added tokens with `normalized: false` (all special tokens of published files) are cut out

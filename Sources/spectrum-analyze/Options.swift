@@ -5,9 +5,12 @@ import SpectrumAnalysis
 /// Model, corpus and window selection, shared by `run` and `extract`.
 struct InputOptions: ParsableArguments {
     @Option(help: ArgumentHelp(
-        "Hugging Face model folder (config.json, tokenizer.json, model.safetensors or sharded safetensors with model.safetensors.index.json).",
-        discussion: "Supported model_type: \(ModelType.supportedList). Decoders (gpt2, llama, mistral, qwen2, qwen3) attend causally: Theorem 2 and pooling are recorded as not applicable."))
+        "Model folder (config.json, tokenizer.json, model.safetensors or sharded safetensors with model.safetensors.index.json) or Hugging Face hub id ORG/NAME.",
+        discussion: "Supported model_type: \(ModelType.supportedList). Decoders (gpt2, llama, mistral, qwen2, qwen3) attend causally: Theorem 2 and pooling are recorded as not applicable. An id is resolved offline in the hub cache ($HF_HUB_CACHE, else $HF_HOME/hub, else ~/.cache/huggingface/hub)."))
     var model: String
+
+    @Option(help: "Branch, tag or commit of a hub-cache model (default: main).")
+    var revision: String?
 
     @Option(help: "Corpus: .txt, .txt.gz, .jsonl, .jsonl.gz, or a folder of .txt and .txt.gz files (read in name order).")
     var corpus: String
@@ -32,6 +35,9 @@ struct InputOptions: ParsableArguments {
         guard seqLen <= 1 << 16 else { throw ValidationError("--seq-len \(seqLen) is absurdly large (limit 65536)") }
         guard threads >= 1 && threads <= 1024 else { throw ValidationError("--threads must be between 1 and 1024") }
         if case .some(let count) = sequences, count < 1 { throw ValidationError("--sequences must be at least 1 or 'all'") }
+        if revision != nil, FileManager.default.fileExists(atPath: model) {
+            throw ValidationError("--revision applies to hub-cache ids, not to the model folder \(model)")
+        }
     }
 }
 

@@ -94,8 +94,10 @@ func execute(input: InputOptions, options: AnalysisOptions, output: OutputOption
         } else {
             try target.check(force: output.force, resumable: true)
         }
-        printer.note("loading \(input.model) and \(input.corpus)")
-        let analysis = try Analysis(modelDirectory: URL(fileURLWithPath: input.model),
+        let model = try ModelLocator().locate(input.model, revision: input.revision)
+        if let id = model.hubID { printer.note("\(id): snapshot \(model.directory.path)") }
+        printer.note("loading \(model.directory.path) and \(input.corpus)")
+        let analysis = try Analysis(modelDirectory: model.directory,
                                     corpus: URL(fileURLWithPath: input.corpus), options: options)
         printer.note("\(analysis.windows.count) sequences of \(options.sequenceLength) tokens (shard \(options.shard) of \(analysis.totalWindows) windows)")
         var announced = false

@@ -36,7 +36,9 @@ extension Session {
         let intervals = zip(stamps.dropFirst(), stamps).map { $0 - $1 }
         results.single(section, "Analysis.run in process, \(bench.sequences) seq (incl. SHA-256, HDF5 finish)", unit: "s", swift: runSeconds)
         let steady = median(intervals)
-        if let fastest = results.peers.filter({ $0.threads == results.cores }).min(by: { $0.secondsPerSequence < $1.secondsPerSequence }) {
+        if intervals.isEmpty {
+            results.single(section, "steady state per sequence", unit: "s/seq", swift: nil, note: "needs --sequences ≥ 2")
+        } else if let fastest = results.peers.filter({ $0.threads == results.cores }).min(by: { $0.secondsPerSequence < $1.secondsPerSequence }) {
             results.compare(section, "steady state per sequence vs the fastest peer's loop", unit: "s/seq",
                             swift: steady, python: fastest.secondsPerSequence, higherIsBetter: false,
                             note: "toolkit: median interval between completed sequences (spectrum only); peer: \(fastest.label)")

@@ -67,9 +67,11 @@ struct Results: Codable {
     /// Adds a row comparing a Swift and a Python number; `higherIsBetter` orients the ratio.
     mutating func compare(_ section: String, _ item: String, unit: String, swift: Double, python: Double,
                           higherIsBetter: Bool, target: Double? = nil, note: String? = nil) {
-        let ratio = higherIsBetter ? swift / python : python / swift
+        // No ratio when one side is 0 (e.g. a steady state that needs more than one sequence).
+        let value = higherIsBetter ? swift / python : python / swift
+        let ratio: Double? = value.isFinite && value > 0 ? value : nil
         rows.append(Row(section: section, item: item, unit: unit, swift: swift, python: python, ratio: ratio,
-                        target: target.map { "≥ \(format($0))×" }, met: target.map { ratio >= $0 }, note: note))
+                        target: target.map { "≥ \(format($0))×" }, met: target.flatMap { t in ratio.map { $0 >= t } }, note: note))
     }
 
     /// Adds a row with a Swift number only.

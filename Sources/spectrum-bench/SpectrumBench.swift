@@ -99,6 +99,8 @@ struct SpectrumBench: ParsableCommand {
         print(results.summaryTable())
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        // A degenerate measurement must not lose the whole run's JSON.
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         try encoder.encode(results).write(to: URL(fileURLWithPath: output))
         print("\nwrote \(output)")
     }

@@ -113,6 +113,10 @@ extension Results {
                                  r.target ?? "", r.met.map { $0 ? "yes" : "NO" } ?? ""]
                             }, numeric: [1]))
         lines.append("")
+        if let load = machine["load average at start"]?.split(separator: " ").first.flatMap({ Double($0) }), load > 0.5 * Double(cores) {
+            lines.append("WARNING: load average \(format(load)) on \(cores) cores at start: other processes competed for the CPUs, so these "
+                         + "timings are not representative (torch's OpenMP workers busy-wait and suffer most); measure on a quiet machine.")
+        }
         lines.append("how: peers = loop wall per sequence (forward + spectra; no imports, model load, tokenizing), torch at the "
                      + "given threads, scipy's OpenBLAS at 1; toolkit = whole-process wall ÷ sequences (start, load, SHA-256, "
                      + "HDF5 included); CPU util = (user + sys CPU) ÷ wall ÷ cores; (peak RSS) of a peer = its whole Python process.")

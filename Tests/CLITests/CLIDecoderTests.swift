@@ -33,7 +33,6 @@ final class CLIDecoderTests: CLITestCase {
         let file = try RunFile(contentsOf: URL(fileURLWithPath: output))
         XCTAssertTrue(file.metadata.causal)
         XCTAssertFalse(try file.contains("projection/theorem2/relative"))
-        // An option the model cannot take is a usage error (64), as the README promises.
         try fail(["run", "--model", Self.gpt2.path, "--corpus", CLI.corpus.path, "--seq-len", "65", "-o", path("long.h5")],
                  status: 64, mentioning: [Self.gpt2.path, "65", "64"])
     }

@@ -79,7 +79,7 @@ final class FamilyComponentParityTests: XCTestCase {
     ]
 
     func testSmallTokenizersMatchPython() throws {
-        let data = try Data(contentsOf: TestSupport.fixtures.appendingPathComponent("family-components-cases.json"))
+        let data = try TestSupport.gunzip(TestSupport.fixtures.appendingPathComponent("family-components-cases.json.gz"))
         let variants = try JSONDecoder().decode(ComponentParityTests.Variants.self, from: data).variants
         XCTAssertGreaterThanOrEqual(variants.count, 25)
         for variant in variants {

@@ -67,6 +67,20 @@ enum TestSupport {
         return try JSONDecoder().decode(CorpusSummary.self, from: data)
     }
 
+    /// The decompressed bytes of a gzip file (`gzip -dc`).
+    static func gunzip(_ url: URL) throws -> Data {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["gzip", "-dc", url.path]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 0, "gzip -dc \(url.path) failed")
+        return data
+    }
+
     /// The corpus lines as the packing step defines them: `gzip -dc`, UTF-8 with replacement,
     /// split on "\n" only, leading/trailing `White_Space` scalars trimmed, empty lines skipped.
     static func corpusLines() throws -> [String] {

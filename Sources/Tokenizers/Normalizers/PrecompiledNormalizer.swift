@@ -35,11 +35,25 @@ public struct PrecompiledNormalizer: Normalizer {
             throw config.configurationError("the replacement strings of precompiled_charsmap are not valid UTF-8")
         }
         self.units = units
+        var table: [[Unicode.Scalar]] = []
+        for value in 0..<128 {
+            let scalar = Unicode.Scalar(UInt8(value))
+            table.append(Self.transform([UInt8(value)][...], units: units, replacements: replacements) ?? [scalar])
+        }
+        asciiTable = table
     }
+
+    /// The output of each ASCII scalar standing alone (its own grapheme).
+    let asciiTable: [[Unicode.Scalar]]
 
     public func normalize(_ text: [Unicode.Scalar]) -> [Unicode.Scalar] {
         var output: [Unicode.Scalar] = []
         output.reserveCapacity(text.count)
+        // ASCII text without CR: every scalar is its own grapheme (only CR LF forms a longer one).
+        if text.allSatisfy({ $0.value < 128 && $0 != "\r" }) {
+            for scalar in text { output.append(contentsOf: asciiTable[Int(scalar.value)]) }
+            return output
+        }
         for character in text.string {
             let bytes = Array(character.utf8)
             if bytes.count < 6, let replacement = transform(bytes[...]) {
@@ -61,16 +75,20 @@ public struct PrecompiledNormalizer: Normalizer {
 
     /// The replacement of the shortest trie key that prefixes `key` (stopping at a NUL byte).
     private func transform(_ key: ArraySlice<UInt8>) -> [Unicode.Scalar]? {
+        Self.transform(key, units: units, replacements: replacements)
+    }
+
+    private static func transform(_ key: ArraySlice<UInt8>, units: [UInt32], replacements: [UInt8]) -> [Unicode.Scalar]? {
         var position = 0
-        position ^= Self.offset(units[0])
+        position ^= offset(units[0])
         for byte in key {
             if byte == 0 { break }
             position ^= Int(byte)
             guard position < units.count else { return nil }
             let unit = units[position]
-            if Self.label(unit) != UInt32(byte) { return nil }
-            position ^= Self.offset(unit)
-            if Self.hasLeaf(unit) {
+            if label(unit) != UInt32(byte) { return nil }
+            position ^= offset(unit)
+            if hasLeaf(unit) {
                 guard position < units.count else { return nil }
                 let start = Int(units[position] & 0x7FFF_FFFF)
                 guard start <= replacements.count else { return nil }

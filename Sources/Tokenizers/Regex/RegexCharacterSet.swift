@@ -201,6 +201,9 @@ struct RegexCharacterSet: Sendable {
 }
 
 /// Simple Unicode case folding, as Oniguruma applies it under `(?i)` for single scalars.
+/// Oniguruma also folds across lengths (`(?i)ß` matches `ss`, `(?i)fi` matches `ﬁ`); that is not
+/// reproduced. The published patterns only fold ASCII letters (`(?i:'s|'t|…)`), where the one
+/// non-ASCII fold, `ſ` → `s`, is handled.
 enum RegexCaseFold {
     /// The simple case fold of a scalar value: lowercase, with the folds that lowercase mapping
     /// misses (ſ → s, the Kelvin and Ångström signs, final sigma, …).

@@ -3,9 +3,10 @@
 /// alternatives and quantifiers tried in Perl order (backtracking), Ruby syntax, Unicode classes.
 ///
 /// Matching works on Unicode scalars (Oniguruma works on the UTF-8 bytes of the same scalars, so
-/// the positions correspond one to one). A match that needs more than `stepLimit` machine steps
-/// counts as no match at that start (Oniguruma gives up at a similar retry limit; the patterns of
-/// published tokenizers need a few steps per scalar).
+/// the positions correspond one to one). A match attempt that needs more than `stepLimit` machine
+/// steps counts as no match at that start, so a pathological pattern cannot hang encoding
+/// (Oniguruma also gives up, at its retry limit; the patterns of published tokenizers need a few
+/// steps per scalar, far below the limit).
 struct TokenizerRegex: Sendable {
     /// The pattern as written in the file.
     let pattern: String
@@ -18,12 +19,11 @@ struct TokenizerRegex: Sendable {
         program = try RegexProgram(RegexParser.parse(pattern))
     }
 
-    /// A pattern matching `literal` exactly (HF escapes `String` patterns into a regex).
+    /// A pattern matching `literal` exactly (HF escapes `String` patterns into a regex): one
+    /// instruction per scalar, then `match`.
     init(literal: String) {
         pattern = literal
-        let node = RegexNode.concatenation(literal.unicodeScalars.map { .atom(.scalar($0.value)) })
-        // A literal compiles to one instruction per scalar plus `match`; it cannot fail.
-        program = (try? RegexProgram(node)) ?? RegexProgram.empty
+        program = RegexProgram(unchecked: literal.unicodeScalars.map { .atom(.scalar($0.value)) } + [.match])
     }
 
     /// The matches of `text`, as Oniguruma's `find_iter` in the `onig` crate yields them:
@@ -64,12 +64,7 @@ struct TokenizerRegex: Sendable {
 }
 
 extension RegexProgram {
-    /// Matches the empty string only.
-    static let empty: RegexProgram = {
-        // `.empty` compiles to a single `match`, which cannot exceed any limit.
-        (try? RegexProgram(.empty)) ?? RegexProgram(unchecked: [.match])
-    }()
-
+    /// A program given directly (a literal needs no compilation or size limit).
     init(unchecked instructions: [Instruction]) { self.instructions = instructions }
 }
 
