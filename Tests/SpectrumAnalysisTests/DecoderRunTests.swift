@@ -111,7 +111,7 @@ final class DecoderRunTests: XCTestCase {
         XCTAssertThrowsError(try Analysis(modelDirectory: try model("gpt2"), corpus: directory.appendingPathComponent("corpus.txt"),
                                           options: options(n: 65))) { error in
             let message = String(describing: error)
-            XCTAssertTrue(message.contains("--seq-len 65") && message.contains("64"), message)
+            XCTAssertTrue(message.contains("sequence length 65") && message.contains("64 positions"), message)
         }
     }
 
