@@ -82,6 +82,7 @@ public final class Analysis {
         guard options.sequenceLength <= maximum else {
             throw .invalidOption("sequence length \(options.sequenceLength) exceeds what the model at \(modelDirectory.path) accepts (\(maximum) positions)")
         }
+        try Self.checkFittedProjectionMemory(configuration: encoder.configuration, options: options)
         let all: [PackedSequence]
         do {
             corpus = try Corpus(contentsOf: corpusURL, textField: options.textField)

@@ -164,6 +164,25 @@ final class FittedProjectionPass: @unchecked Sendable {
     }
 }
 
+extension Analysis {
+    /// The fitted projection keeps `Σ PᵀP` of every head in exact fixed point, 16 bytes per element
+    /// of the upper triangle: `L·H·n(n+1)/2 · 16` bytes (151 MB for MiniLM at n = 512). Beyond
+    /// ``fittedProjectionMemoryLimit`` the run is refused up front with the way out, instead of
+    /// running out of memory after hours.
+    static func checkFittedProjectionMemory(configuration c: ModelConfiguration, options: AnalysisOptions) throws(AnalysisError) {
+        guard options.computeSpectra, options.projection != nil, options.holdout > 0 else { return }
+        let n = Double(options.sequenceLength)
+        let bytes = Double(c.layerCount) * Double(c.headCount) * n * (n + 1) / 2 * 16
+        guard bytes <= fittedProjectionMemoryLimit else {
+            throw .invalidOption(String(format: "the fitted projection keeps Σ PᵀP of all %d × %d heads at n = %d: %.1f GiB (limit %.0f GiB); pass --holdout 0 to turn it off",
+                                        c.layerCount, c.headCount, options.sequenceLength, bytes / 0x1p30, fittedProjectionMemoryLimit / 0x1p30))
+        }
+    }
+
+    /// 8 GiB.
+    static let fittedProjectionMemoryLimit = 8.0 * 0x1p30
+}
+
 /// Lets `concurrentPerform` workers write disjoint slots of one buffer.
 struct UncheckedSendable<Value>: @unchecked Sendable {
     let value: Value

@@ -127,3 +127,21 @@ final class FittedProjectionTests: XCTestCase {
                                                  basis: SymmetricEigenbasis(of: .identity(6), count: 2)))
     }
 }
+
+/// The up-front memory guard of the fitted projection's Gram sums.
+final class FittedProjectionMemoryTests: XCTestCase {
+    func testHugeGramSumsAreRefusedWithTheWayOut() throws {
+        let configuration = try ModelConfiguration(contentsOf: AnalysisFixtures.tinyRoberta.appendingPathComponent("config.json"))
+        var options = AnalysisOptions()
+        options.sequenceLength = 512
+        XCTAssertNoThrow(try Analysis.checkFittedProjectionMemory(configuration: configuration, options: options))
+        // 2 layers × 4 heads × 20000·20001/2 × 16 bytes ≈ 23.8 GiB.
+        options.sequenceLength = 20_000
+        XCTAssertThrowsError(try Analysis.checkFittedProjectionMemory(configuration: configuration, options: options)) { error in
+            XCTAssertTrue("\(error)".contains("--holdout 0"), "\(error)")
+            XCTAssertTrue("\(error)".contains("23.8 GiB"), "\(error)")
+        }
+        options.holdout = 0
+        XCTAssertNoThrow(try Analysis.checkFittedProjectionMemory(configuration: configuration, options: options))
+    }
+}
