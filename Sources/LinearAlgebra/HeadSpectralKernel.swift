@@ -50,9 +50,13 @@ public final class HeadSpectralKernel {
 
     /// Singular values of the row-major n × n matrix `p` (`p.count == n²`), descending, into
     /// `sigma[0..<n]`; keeps the reduction for ``truncationTails(columns:count:ranks:into:)``.
+    /// `gram`, when given, sees `G = PᵀP` (upper triangle of a column-major `[n, n]` buffer, element
+    /// (i, j), i ≤ j, at `[i + j·n]`) before the reduction overwrites it, so a caller that needs the
+    /// Gram matrix (the fitted projection's sums) does not form it a second time.
     /// - Throws: `.shapeMismatch` when `p` is not square or `sigma` too short, `.nonFiniteInput`
     ///   naming the first NaN/±Inf element, `.illegalArgument`/`.notConverged` from LAPACK.
-    public func spectrum(of p: UnsafeBufferPointer<Float>, into sigma: UnsafeMutableBufferPointer<Double>) throws(LinearAlgebraError) {
+    public func spectrum(of p: UnsafeBufferPointer<Float>, into sigma: UnsafeMutableBufferPointer<Double>,
+                         gram observe: ((UnsafePointer<Double>) -> Void)? = nil) throws(LinearAlgebraError) {
         let n = Int(Double(p.count).squareRoot().rounded())
         guard n * n == p.count else { throw .shapeMismatch("\(p.count) elements are not a square matrix") }
         guard sigma.count >= n else { throw .shapeMismatch("output holds \(sigma.count) values, the matrix has \(n)") }
@@ -73,6 +77,7 @@ public final class HeadSpectralKernel {
         }
         cblas_dsyrk(CblasColMajor, CblasUpper, CblasNoTrans, blasint(n), blasint(n), 1, a, blasint(n), 0,
                     gram.pointer, blasint(n))
+        observe?(UnsafePointer(gram.pointer))
         let info = LAPACKE_dsytrd_work(
             LAPACK_COL_MAJOR, LAPACKFlag.upper, LAPACKInt(n), gram.pointer, LAPACKInt(n), diagonal.pointer,
             offDiagonal.pointer, reflectorScales.pointer, work.pointer, LAPACKInt(work.capacity))

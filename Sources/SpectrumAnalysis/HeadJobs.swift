@@ -68,18 +68,21 @@ final class HeadJobs: @unchecked Sendable {
                      draws: [[Matrix<Double>]], train: Bool, context: String) throws {
         let n = attention.sequenceLength, block = n * n, d = attention.headDimension, width = n * d
         try workers.withWorker { worker in
+            // A training window's Gram matrix PᵀP goes into the fit as the kernel forms it for σ.
+            var gramFailure: AnalysisError?
+            let sums = train ? gram : nil
+            let observe: ((UnsafePointer<Double>) -> Void)? = sums.map { sums in
+                { g in
+                    do throws(AnalysisError) { try sums.add(upperGram: g, layer: attention.layer, head: head) } catch { gramFailure = error }
+                }
+            }
             try attention.probabilities.withUnsafeBufferPointer { all in
                 let p = UnsafeBufferPointer(rebasing: all[head * block ..< (head + 1) * block])
-                try worker.sigma.withUnsafeMutableBufferPointer { try worker.kernel.spectrum(of: p, into: $0) }
+                try worker.sigma.withUnsafeMutableBufferPointer { try worker.kernel.spectrum(of: p, into: $0, gram: observe) }
             }
+            if let gramFailure { throw gramFailure }
             // The spectrum object is built once here and carried to the writer and the aggregates.
             result.store(try HeadSpectrum(sigma: worker.sigma, context: context), layer: attention.layer, head: head)
-            if train, let gram {
-                // The kernel still holds this head's P in double; its Gram goes into the fit.
-                let g = worker.gramScratch.reserve(n * n)
-                BLAS.upperGram(ofRowMajorSquare: worker.kernel.matrix, order: n, into: g)
-                try gram.add(upperGram: g, layer: attention.layer, head: head)
-            }
 
             guard let checker, let q = attention.queries, let k = attention.keys, let v = attention.values else { return }
             // Grouped-query attention: Q per query head, K and V per key-value head.
@@ -106,8 +109,6 @@ final class HeadJobs: @unchecked Sendable {
 final class HeadWorker {
     let kernel: HeadSpectralKernel
     let projection = ProjectionWorkspace()
-    /// `PᵀP` of the fitted projection's training windows.
-    let gramScratch = Workspace<Double>()
     var sigma: [Double]
 
     init(n: Int) {
