@@ -76,6 +76,16 @@ package final class RunJournal {
 
     deinit { try? handle.close() }
 
+    /// Sequences a journal at `url` holds (complete records after the header), read without
+    /// changing the file; 0 when there is no readable journal. The durable progress of a run: the
+    /// partial HDF5 file is rebuilt from the journal on resume, so it may briefly hold fewer.
+    package static func committedCount(at url: URL) -> Int {
+        guard let data = try? Data(contentsOf: url) else { return 0 }
+        var offset = 0, count = 0
+        while nextRecord(in: data, at: &offset) != nil { count += 1 }
+        return max(0, count - 1)
+    }
+
     /// Appends one committed sequence.
     package func append(_ record: SequenceRecord) throws(AnalysisError) {
         var payload = Data()
