@@ -1,0 +1,56 @@
+import Foundation
+import XCTest
+@testable import Transformer
+
+/// Parity of the further encoder families with Hugging Face `transformers` eager attention, on the
+/// tiny random checkpoints of `scripts/make-encoder-family-fixtures.py` (odd sizes, n = 67 so the
+/// row-local GEMMs run over two 64-row blocks). Every element of P of every layer and head within
+/// 1e-5, the last hidden state within 1e-4, and results bit-identical for 1–4 threads.
+final class EncoderFamilyParityTests: XCTestCase {
+    static let probabilityTolerance: Float = 1e-5
+    static let hiddenTolerance: Float = 1e-4
+
+    private func checkFamily(_ family: String, _ type: ModelType, file: StaticString = #filePath, line: UInt = #line) throws {
+        let reference = try ReferenceCase(family + "/reference")
+        let model = try TransformerModel(directory: TestPaths.fixtures.appendingPathComponent(family))
+        XCTAssertEqual(model.configuration.modelType, type, file: file, line: line)
+        XCTAssertFalse(model.isCausal, file: file, line: line)
+        let ids = reference.inputIds
+        XCTAssertEqual(ids.count, try reference.int("n"), file: file, line: line)
+        let expectedP = try reference.array("probabilities")
+        let expectedHidden = try reference.array("hidden")
+        let layers = try reference.int("layers"), heads = try reference.int("heads")
+        XCTAssertEqual(expectedP.shape, [layers, heads, ids.count, ids.count], file: file, line: line)
+        var single: (p: [Float], hidden: [Float])?
+        for threads in 1...4 {
+            var p: [Float] = []
+            var seen: [Int] = []
+            let hidden = try model.forward(inputIds: ids, capture: .probabilities, threads: threads) { attention in
+                seen.append(attention.layer)
+                XCTAssertEqual(attention.heads, heads, file: file, line: line)
+                p += attention.probabilities
+            }
+            XCTAssertEqual(seen, Array(0..<layers), file: file, line: line)
+            if let single {
+                XCTAssertTrue(p == single.p, "\(family): P differs between 1 and \(threads) threads", file: file, line: line)
+                XCTAssertTrue(hidden.storage == single.hidden, "\(family): hidden state differs between 1 and \(threads) threads",
+                              file: file, line: line)
+            } else {
+                single = (p, hidden.storage)
+                let pError = maxAbsDifference(p, expectedP.values)
+                let hiddenError = maxAbsDifference(hidden.storage, expectedHidden.values)
+                print("\(family): max |ΔP| = \(pError), max |Δhidden| = \(hiddenError)")
+                XCTAssertLessThanOrEqual(pError, Self.probabilityTolerance, family, file: file, line: line)
+                XCTAssertLessThanOrEqual(hiddenError, Self.hiddenTolerance, family, file: file, line: line)
+            }
+        }
+    }
+
+    func testXLMRobertaMatchesTransformers() throws { try checkFamily("xlm-roberta", .xlmRoberta) }
+
+    func testCamembertMatchesTransformers() throws { try checkFamily("camembert", .camembert) }
+
+    func testDistilBERTMatchesTransformers() throws { try checkFamily("distilbert", .distilbert) }
+
+    func testElectraMatchesTransformers() throws { try checkFamily("electra", .electra) }
+}
