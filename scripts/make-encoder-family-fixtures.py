@@ -10,6 +10,8 @@ output_attentions=True, float32, CPU, inference mode, on fixed ids:
 Families: xlm-roberta and camembert (RoBERTa architecture; the ids hold a pad id mid-sequence, whose
 position is pad_token_id), distilbert (sinusoidal positions, its own weight names), electra (an
 embedding_size below hidden_size, so embeddings_project is used). n = 67 spans two 64-row blocks.
+xlm-roberta also gets packed.json / packed.f32: a sentence encoded by the xlmr-unigram tokenizer fixture
+with its post-processor's <s> ... </s>, and the model's reference on those ids.
 
 Needs torch, transformers, safetensors, numpy; CI never runs it (its small outputs are committed).
 Usage: $HOME/.cache/spectrum-toolkit/bench-venv/bin/python scripts/make-encoder-family-fixtures.py
@@ -18,6 +20,7 @@ import json
 import os
 
 import numpy as np
+import tokenizers
 import torch
 import transformers
 from transformers import (CamembertConfig, CamembertModel, DistilBertConfig, DistilBertModel, ElectraConfig,
@@ -26,6 +29,9 @@ from transformers import (CamembertConfig, CamembertModel, DistilBertConfig, Dis
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "Tests", "Fixtures", "transformer")
 N = 67
+# XLM-R's vocabulary is the xlmr-unigram tokenizer fixture's, so that a packed sentence can run too.
+XLMR_TOKENIZER = os.path.join(ROOT, "Tests", "Fixtures", "tokenizers", "xlmr-unigram", "tokenizer.json")
+PACKED_SENTENCE = "The quick brown fox jumps over the lazy dog beside a quiet river, then rests."
 
 torch.set_num_threads(1)
 
@@ -34,7 +40,7 @@ def families():
     """(folder, model class, config) per family; sizes are deliberately odd."""
     return [
         ("xlm-roberta", XLMRobertaModel, XLMRobertaConfig(
-            vocab_size=257, hidden_size=30, num_hidden_layers=2, num_attention_heads=5, intermediate_size=47,
+            vocab_size=tokenizers.Tokenizer.from_file(XLMR_TOKENIZER).get_vocab_size(), hidden_size=30, num_hidden_layers=2, num_attention_heads=5, intermediate_size=47,
             max_position_embeddings=N + 3, pad_token_id=1, bos_token_id=0, eos_token_id=2, type_vocab_size=1,
             layer_norm_eps=1e-5, hidden_act="gelu")),
         ("camembert", CamembertModel, CamembertConfig(
@@ -89,23 +95,33 @@ def main():
         model.save_pretrained(directory, safe_serialization=True)
         model = model_class.from_pretrained(directory, attn_implementation="eager").eval()
         ids = ids_for(folder, config, rng)
-        input_ids = torch.tensor([ids], dtype=torch.long)
-        with torch.inference_mode():
-            out = model(input_ids, attention_mask=torch.ones_like(input_ids), output_attentions=True)
-        p = torch.stack([a[0] for a in out.attentions]).numpy().astype("<f4")
-        hidden = out.last_hidden_state[0].numpy().astype("<f4")
-        arrays = {"probabilities": {"offset": 0, "shape": list(p.shape)},
-                  "hidden": {"offset": int(p.size), "shape": list(hidden.shape)}}
-        np.concatenate([p.reshape(-1), hidden.reshape(-1)]).astype("<f4").tofile(os.path.join(directory, "reference.f32"))
-        meta = {"model": folder, "model_type": config.model_type, "layers": int(p.shape[0]), "heads": int(p.shape[1]),
-                "hidden": int(hidden.shape[1]), "n": N, "input_ids": ids, "blob": folder + "/reference.f32",
-                "arrays": arrays, "versions": {"torch": torch.__version__, "transformers": transformers.__version__,
-                                               "numpy": np.__version__}}
-        with open(os.path.join(directory, "reference.json"), "w") as handle:
-            json.dump(meta, handle, indent=1)
-            handle.write("\n")
-        print(f"{folder}: P {list(p.shape)}, mean row max {float(p.max(axis=-1).mean()):.3f}, "
-              f"hidden {list(hidden.shape)}")
+        write_reference(model, folder, "reference", ids)
+        if folder == "xlm-roberta":
+            tokenizer = tokenizers.Tokenizer.from_file(XLMR_TOKENIZER)
+            packed = tokenizer.encode(PACKED_SENTENCE, add_special_tokens=True).ids
+            write_reference(model, folder, "packed", packed, sentence=PACKED_SENTENCE)
+
+
+def write_reference(model, folder, name, ids, **extra):
+    """Runs `model` on `ids` and writes <folder>/<name>.json and <name>.f32."""
+    input_ids = torch.tensor([ids], dtype=torch.long)
+    with torch.inference_mode():
+        out = model(input_ids, attention_mask=torch.ones_like(input_ids), output_attentions=True)
+    p = torch.stack([a[0] for a in out.attentions]).numpy().astype("<f4")
+    hidden = out.last_hidden_state[0].numpy().astype("<f4")
+    arrays = {"probabilities": {"offset": 0, "shape": list(p.shape)},
+              "hidden": {"offset": int(p.size), "shape": list(hidden.shape)}}
+    directory = os.path.join(OUT, folder)
+    np.concatenate([p.reshape(-1), hidden.reshape(-1)]).astype("<f4").tofile(os.path.join(directory, name + ".f32"))
+    meta = dict(extra, model=folder, model_type=model.config.model_type, layers=int(p.shape[0]), heads=int(p.shape[1]),
+                hidden=int(hidden.shape[1]), n=len(ids), input_ids=ids, blob=f"{folder}/{name}.f32", arrays=arrays,
+                versions={"torch": torch.__version__, "transformers": transformers.__version__,
+                          "tokenizers": tokenizers.__version__, "numpy": np.__version__})
+    with open(os.path.join(directory, name + ".json"), "w") as handle:
+        json.dump(meta, handle, indent=1)
+        handle.write("\n")
+    print(f"{folder}/{name}: P {list(p.shape)}, mean row max {float(p.max(axis=-1).mean()):.3f}, "
+          f"hidden {list(hidden.shape)}")
 
 
 if __name__ == "__main__":

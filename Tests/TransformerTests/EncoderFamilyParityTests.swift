@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import Tokenizers
 @testable import Transformer
 
 /// Parity of the further encoder families with Hugging Face `transformers` eager attention, on the
@@ -10,8 +11,10 @@ final class EncoderFamilyParityTests: XCTestCase {
     static let probabilityTolerance: Float = 1e-5
     static let hiddenTolerance: Float = 1e-4
 
-    private func checkFamily(_ family: String, _ type: ModelType, file: StaticString = #filePath, line: UInt = #line) throws {
-        let reference = try ReferenceCase(family + "/reference")
+    private func checkFamily(
+        _ family: String, _ type: ModelType, case name: String = "reference", file: StaticString = #filePath, line: UInt = #line
+    ) throws {
+        let reference = try ReferenceCase(family + "/" + name)
         let model = try TransformerModel(directory: TestPaths.fixtures.appendingPathComponent(family))
         XCTAssertEqual(model.configuration.modelType, type, file: file, line: line)
         XCTAssertFalse(model.isCausal, file: file, line: line)
@@ -39,7 +42,7 @@ final class EncoderFamilyParityTests: XCTestCase {
                 single = (p, hidden.storage)
                 let pError = maxAbsDifference(p, expectedP.values)
                 let hiddenError = maxAbsDifference(hidden.storage, expectedHidden.values)
-                print("\(family): max |ΔP| = \(pError), max |Δhidden| = \(hiddenError)")
+                print("\(family)/\(name): max |ΔP| = \(pError), max |Δhidden| = \(hiddenError)")
                 XCTAssertLessThanOrEqual(pError, Self.probabilityTolerance, family, file: file, line: line)
                 XCTAssertLessThanOrEqual(hiddenError, Self.hiddenTolerance, family, file: file, line: line)
             }
@@ -47,6 +50,20 @@ final class EncoderFamilyParityTests: XCTestCase {
     }
 
     func testXLMRobertaMatchesTransformers() throws { try checkFamily("xlm-roberta", .xlmRoberta) }
+
+    /// A sentence packed the way a run packs it: the xlmr-unigram tokenizer (SentencePiece Unigram +
+    /// Metaspace) and its post-processor's `<s> … </s>`, ids equal to Hugging Face `tokenizers`.
+    func testXLMRobertaOnAPackedUnigramSentence() throws {
+        let reference = try ReferenceCase("xlm-roberta/packed")
+        let tokenizer = try Tokenizer(contentsOf: TestPaths.fixtures
+            .deletingLastPathComponent().appendingPathComponent("tokenizers/xlmr-unigram/tokenizer.json"))
+        let sentence = try XCTUnwrap(reference.json["sentence"] as? String)
+        let ids = tokenizer.encode(sentence, addSpecialTokens: true)
+        XCTAssertEqual(ids, reference.inputIds)
+        XCTAssertEqual(ids.first, tokenizer.clsOrBosId)
+        XCTAssertEqual(ids.last, tokenizer.sepOrEosId)
+        try checkFamily("xlm-roberta", .xlmRoberta, case: "packed")
+    }
 
     func testCamembertMatchesTransformers() throws { try checkFamily("camembert", .camembert) }
 
