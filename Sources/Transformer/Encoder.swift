@@ -61,8 +61,8 @@ public final class Encoder: Sendable {
     ///   - tokenTypeIds: segment ids `[n]` in `0..<type_vocab_size`; zeros when `nil`.
     ///   - capture: what the observer receives; with `.none` it is never called.
     ///   - threads: tasks to split each layer over (rows of the projections, heads of the
-    ///     attention). Results agree to float32 rounding across thread counts but not bit for bit:
-    ///     OpenBLAS rounds a GEMM split into row blocks differently from the whole. Meant for single-threaded BLAS
+    ///     attention). Results are bit-identical for every thread count: the row blocks have a fixed
+    ///     size whatever `threads` is (see ``ForwardWorkspace``). Meant for single-threaded BLAS
     ///     (`OPENBLAS_NUM_THREADS=1`); the default 1 leaves the cores to the caller.
     ///   - observer: called once per layer, in order, synchronously, with that layer's
     ///     ``LayerAttention``. Its errors stop the pass and are rethrown.
