@@ -1,12 +1,15 @@
 import Foundation
 import LinearAlgebra
 
-/// A BERT / RoBERTa encoder (inference only, one sequence at a time, no dropout, no padding mask).
+/// A BERT-architecture encoder: BERT, RoBERTa, XLM-RoBERTa, CamemBERT, DistilBERT, the ELECTRA
+/// discriminator (inference only, one sequence at a time, no dropout, no padding mask).
 ///
-/// For input ids `t_1 … t_n` (shapes use h = hidden, H = heads, d = h/H):
-/// - embeddings `X⁰ = LayerNorm(E_word[t] + E_type[τ] + E_pos[π])` `[n, h]`, with positions
-///   `π_i = i` (BERT) or, for RoBERTa, `π_i = pad + #{non-pad tokens among t_1…t_i}` for non-pad
-///   tokens and `pad` for pad tokens (Hugging Face `create_position_ids_from_input_ids`);
+/// For input ids `t_1 … t_n` (shapes use h = hidden, e = embedding width, H = heads, d = h/H):
+/// - embeddings `E = LayerNorm(E_word[t] + E_type[τ] + E_pos[π])` `[n, e]` (DistilBERT has no
+///   `E_type` term), with positions `π_i = i` (BERT, DistilBERT, ELECTRA) or, for the RoBERTa
+///   family, `π_i = pad + #{non-pad tokens among t_1…t_i}` for non-pad tokens and `pad` for pad
+///   tokens (Hugging Face `create_position_ids_from_input_ids`); `X⁰ = E`, or for ELECTRA with
+///   e < h, `X⁰ = E W_projᵀ + b_proj` `[n, h]`;
 /// - per layer: `[Q K V] = X W_{qkv}ᵀ + b` `[n, 3h]`; per head `P_h = softmax(Q_h K_hᵀ / √d)`
 ///   `[n, n]`, `C_h = P_h V_h` `[n, d]`; `A = LayerNorm(C W_oᵀ + b_o + X)`;
 ///   `X' = LayerNorm(act(A W_iᵀ + b_i) W_2ᵀ + b_2 + A)`.
@@ -58,8 +61,8 @@ public final class Encoder: Sendable {
     ///   - tokenTypeIds: segment ids `[n]` in `0..<type_vocab_size`; zeros when `nil`.
     ///   - capture: what the observer receives; with `.none` it is never called.
     ///   - threads: tasks to split each layer over (rows of the projections, heads of the
-    ///     attention). Results agree to float32 rounding across thread counts but not bit for bit:
-    ///     OpenBLAS rounds a GEMM split into row blocks differently from the whole. Meant for single-threaded BLAS
+    ///     attention). Results are bit-identical for every thread count: the row blocks have a fixed
+    ///     size whatever `threads` is (see ``ForwardWorkspace``). Meant for single-threaded BLAS
     ///     (`OPENBLAS_NUM_THREADS=1`); the default 1 leaves the cores to the caller.
     ///   - observer: called once per layer, in order, synchronously, with that layer's
     ///     ``LayerAttention``. Its errors stop the pass and are rethrown.
@@ -96,21 +99,20 @@ public final class Encoder: Sendable {
         for (index, id) in inputIds.enumerated() where id < 0 || Int(id) >= c.vocabularySize {
             throw .invalidInput("token id \(id) at position \(index) is outside the vocabulary (vocab_size \(c.vocabularySize))")
         }
-        switch c.modelType {
-        case .roberta:
-            var seen = 0
-            return inputIds.map { id in
-                if Int(id) == c.padTokenId { return c.padTokenId }
-                seen += 1
-                return c.padTokenId + seen
-            }
-        default:
-            return Array(0..<inputIds.count)
+        guard c.modelType.usesRobertaPositions else { return Array(0..<inputIds.count) }
+        var seen = 0
+        return inputIds.map { id in
+            if Int(id) == c.padTokenId { return c.padTokenId }
+            seen += 1
+            return c.padTokenId + seen
         }
     }
 
     private func checkedTokenTypes(_ types: [Int32]?, count: Int) throws(TransformerError) -> [Int32] {
         guard let types else { return [Int32](repeating: 0, count: count) }
+        if weights.tokenTypeEmbeddings == nil, types.contains(where: { $0 != 0 }) {
+            throw .invalidInput("\(configuration.modelType.rawValue) takes no token type ids")
+        }
         guard types.count == count else {
             throw .invalidInput("\(types.count) token type ids for \(count) input ids")
         }
@@ -121,18 +123,36 @@ public final class Encoder: Sendable {
         return types
     }
 
-    /// `X⁰ = LayerNorm(E_word[t] + E_type[τ] + E_pos[π])` into `output` `[n, h]`, summed in
-    /// Hugging Face's order.
+    /// `X⁰` (see the type's documentation) into `output` `[n, h]`, summed in Hugging Face's order.
+    /// The whole sequence goes through one projection GEMM whatever the thread count.
     private func embed(inputIds: [Int32], tokenTypes: [Int32], positions: [Int], into output: UnsafeMutablePointer<Float>) {
-        let h = configuration.hiddenSize
-        for i in 0..<inputIds.count {
-            let word = weights.wordEmbeddings.pointer + Int(inputIds[i]) * h
-            let type = weights.tokenTypeEmbeddings.pointer + Int(tokenTypes[i]) * h
-            let position = weights.positionEmbeddings.pointer + positions[i] * h
-            let row = output + i * h
-            for j in 0..<h { row[j] = (word[j] + type[j]) + position[j] }
+        let n = inputIds.count, h = configuration.hiddenSize, e = configuration.embeddingSize
+        guard let projection = weights.embeddingProjection else {
+            embedTables(inputIds: inputIds, tokenTypes: tokenTypes, positions: positions, into: output)
+            return
         }
-        Kernels.layerNormRows(output, rows: inputIds.count, columns: h, gamma: weights.embeddingNormWeight,
+        let narrow = UnsafeMutablePointer<Float>.allocate(capacity: n * e)
+        defer { narrow.deallocate() }
+        embedTables(inputIds: inputIds, tokenTypes: tokenTypes, positions: positions, into: narrow)
+        Kernels.linear(rows: n, inner: e, out: h, x: narrow, ldx: e, weight: projection.weight, bias: projection.bias,
+                       y: output, ldy: h)
+    }
+
+    /// `LayerNorm(E_word[t] + E_type[τ] + E_pos[π])` into `output` `[n, e]`.
+    private func embedTables(inputIds: [Int32], tokenTypes: [Int32], positions: [Int], into output: UnsafeMutablePointer<Float>) {
+        let n = inputIds.count, e = configuration.embeddingSize
+        for i in 0..<n {
+            let word = weights.wordEmbeddings.pointer + Int(inputIds[i]) * e
+            let position = weights.positionEmbeddings.pointer + positions[i] * e
+            let row = output + i * e
+            if let types = weights.tokenTypeEmbeddings {
+                let type = types.pointer + Int(tokenTypes[i]) * e
+                for j in 0..<e { row[j] = (word[j] + type[j]) + position[j] }
+            } else {
+                for j in 0..<e { row[j] = word[j] + position[j] }
+            }
+        }
+        Kernels.layerNormRows(output, rows: n, columns: e, gamma: weights.embeddingNormWeight,
                               beta: weights.embeddingNormBias, epsilon: configuration.layerNormEpsilon)
     }
 }

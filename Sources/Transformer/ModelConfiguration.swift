@@ -6,6 +6,16 @@ public enum ModelType: String, Sendable, Equatable, CaseIterable {
     case bert
     /// RoBERTa: position ids start at `pad_token_id + 1`; padding tokens get `pad_token_id`.
     case roberta
+    /// XLM-RoBERTa: the RoBERTa architecture and position ids (its vocabulary is SentencePiece Unigram).
+    case xlmRoberta = "xlm-roberta"
+    /// CamemBERT: the RoBERTa architecture and position ids.
+    case camembert
+    /// DistilBERT: BERT's post-LayerNorm block under its own weight and config names
+    /// (`dim`, `n_heads`, `n_layers`, `hidden_dim`, `activation`), no token types.
+    case distilbert
+    /// ELECTRA discriminator: BERT with embeddings of width `embedding_size`, projected to
+    /// `hidden_size` by `embeddings_project` when the two differ.
+    case electra
     /// GPT-2: causal decoder, learned positions, pre-LayerNorm, `Conv1D` weights.
     case gpt2
     /// Llama (1–3): causal decoder, RMSNorm, SwiGLU, RoPE, grouped-query attention.
@@ -18,7 +28,15 @@ public enum ModelType: String, Sendable, Equatable, CaseIterable {
     case qwen3
 
     /// Decoder LLMs attend causally: P is lower-triangular.
-    public var isCausal: Bool { self != .bert && self != .roberta }
+    public var isCausal: Bool {
+        switch self {
+        case .bert, .roberta, .xlmRoberta, .camembert, .distilbert, .electra: return false
+        case .gpt2, .llama, .mistral, .qwen2, .qwen3: return true
+        }
+    }
+
+    /// RoBERTa-style position ids: they start at `pad_token_id + 1` and pad tokens get `pad_token_id`.
+    public var usesRobertaPositions: Bool { self == .roberta || self == .xlmRoberta || self == .camembert }
 
     /// Every supported `model_type`, comma-separated, for help texts and error messages.
     public static var supportedList: String { allCases.map(\.rawValue).joined(separator: ", ") }
@@ -55,9 +73,10 @@ public enum Activation: Sendable, Equatable {
 ///
 /// For the decoder families (``ModelType/isCausal``) the family's own configuration type decodes the
 /// file (``GPT2Configuration``, ``LlamaConfiguration``) and ``decoder`` holds the result; the common
-/// fields below are filled from it. For BERT/RoBERTa: missing keys take the Hugging Face defaults of
-/// `BertConfig` / `RobertaConfig` (which differ only in `vocab_size` 30522 / 50265 and
-/// `pad_token_id` 0 / 1). `model_type` is required.
+/// fields below are filled from it. For the encoders missing keys take the Hugging Face defaults of
+/// the family's config class (`BertConfig`, `RobertaConfig`, `XLMRobertaConfig`, `CamembertConfig`,
+/// `ElectraConfig`, `DistilBertConfig`; DistilBERT's own key names are read by its decoder).
+/// `model_type` is required.
 /// Decoding checks that the values describe a model this encoder can run (positive sizes,
 /// `hidden_size` divisible by `num_attention_heads`, a supported activation and position type).
 public struct ModelConfiguration: Decodable, Sendable, Equatable {
@@ -85,6 +104,12 @@ public struct ModelConfiguration: Decodable, Sendable, Equatable {
     public var padTokenId: Int
     /// d: width of one head; `hidden_size / num_attention_heads` unless the config sets `head_dim`.
     public var headDimension: Int
+    /// `embedding_size` (ELECTRA): width of the embedding tables and their LayerNorm; equals
+    /// ``hiddenSize`` for every other family.
+    public var embeddingSize: Int
+    /// `sinusoidal_pos_embds` (DistilBERT): the position table is the fixed sinusoid, computed when
+    /// the checkpoint does not hold it.
+    public var sinusoidalPositions: Bool
     /// Key-value heads (grouped-query attention); equals ``headCount`` for encoders.
     public var keyValueHeadCount: Int
     /// The decoder's full configuration; `nil` for encoders.
@@ -94,12 +119,9 @@ public struct ModelConfiguration: Decodable, Sendable, Equatable {
     public var isCausal: Bool { modelType.isCausal }
 
     /// The longest input the position table allows: `max_position_embeddings` for BERT,
-    /// `max_position_embeddings − pad_token_id − 1` for RoBERTa (its positions start after the pad id).
+    /// `max_position_embeddings − pad_token_id − 1` for the RoBERTa family (its positions start after the pad id).
     public var maxSequenceLength: Int {
-        switch modelType {
-        case .roberta: return max(0, maxPositionEmbeddings - padTokenId - 1)
-        default: return maxPositionEmbeddings
-        }
+        modelType.usesRobertaPositions ? max(0, maxPositionEmbeddings - padTokenId - 1) : maxPositionEmbeddings
     }
 
     /// A configuration from explicit values; checked like a decoded one.
@@ -107,6 +129,20 @@ public struct ModelConfiguration: Decodable, Sendable, Equatable {
         modelType: ModelType, vocabularySize: Int, hiddenSize: Int, layerCount: Int, headCount: Int,
         intermediateSize: Int, activation: Activation = .gelu, layerNormEpsilon: Float = 1e-12,
         maxPositionEmbeddings: Int = 512, typeVocabularySize: Int = 2, padTokenId: Int? = nil
+    ) throws(TransformerError) {
+        try self.init(modelType: modelType, vocabularySize: vocabularySize, hiddenSize: hiddenSize, layerCount: layerCount,
+                      headCount: headCount, intermediateSize: intermediateSize, activation: activation,
+                      layerNormEpsilon: layerNormEpsilon, maxPositionEmbeddings: maxPositionEmbeddings,
+                      typeVocabularySize: typeVocabularySize, padTokenId: padTokenId, embeddingSize: nil,
+                      sinusoidalPositions: false, file: "configuration")
+    }
+
+    /// The explicit initializer with ELECTRA's embedding width, DistilBERT's sinusoid flag and the
+    /// file named by errors.
+    init(
+        modelType: ModelType, vocabularySize: Int, hiddenSize: Int, layerCount: Int, headCount: Int,
+        intermediateSize: Int, activation: Activation, layerNormEpsilon: Float, maxPositionEmbeddings: Int,
+        typeVocabularySize: Int, padTokenId: Int?, embeddingSize: Int?, sinusoidalPositions: Bool, file: String
     ) throws(TransformerError) {
         self.modelType = modelType
         self.vocabularySize = vocabularySize
@@ -118,14 +154,16 @@ public struct ModelConfiguration: Decodable, Sendable, Equatable {
         self.layerNormEpsilon = layerNormEpsilon
         self.maxPositionEmbeddings = maxPositionEmbeddings
         self.typeVocabularySize = typeVocabularySize
-        self.padTokenId = padTokenId ?? (modelType == .roberta ? 1 : 0)
+        self.padTokenId = padTokenId ?? (modelType.usesRobertaPositions ? 1 : 0)
+        self.embeddingSize = embeddingSize ?? hiddenSize
+        self.sinusoidalPositions = sinusoidalPositions
         headDimension = headCount > 0 ? hiddenSize / headCount : 0
         keyValueHeadCount = headCount
         decoder = nil
         guard !modelType.isCausal else {
-            throw .invalidConfiguration(file: "configuration", detail: "\(modelType.rawValue) is a decoder; build it with ModelConfiguration(decoder:)")
+            throw .invalidConfiguration(file: file, detail: "\(modelType.rawValue) is a decoder; build it with ModelConfiguration(decoder:)")
         }
-        try validate(file: "configuration")
+        try validate(file: file)
     }
 
     /// The common description of a decoder (already validated by its family's configuration).
@@ -141,6 +179,8 @@ public struct ModelConfiguration: Decodable, Sendable, Equatable {
         maxPositionEmbeddings = d.maxPositionEmbeddings
         typeVocabularySize = 1
         padTokenId = 0
+        embeddingSize = d.hiddenSize
+        sinusoidalPositions = false
         headDimension = d.headDimension
         keyValueHeadCount = d.keyValueHeadCount
         decoder = d
@@ -186,6 +226,7 @@ public struct ModelConfiguration: Decodable, Sendable, Equatable {
         case typeVocabularySize = "type_vocab_size"
         case padTokenId = "pad_token_id"
         case positionEmbeddingType = "position_embedding_type"
+        case embeddingSize = "embedding_size"
     }
 
     /// `CodingUserInfoKey` under which ``init(contentsOf:)`` passes the file path to error messages.
@@ -207,16 +248,24 @@ public struct ModelConfiguration: Decodable, Sendable, Equatable {
         case .llama, .mistral, .qwen2, .qwen3:
             self = ModelConfiguration(decoder: try LlamaConfiguration(from: decoder).resolved(file: file))
             return
-        case .bert, .roberta:
+        case .distilbert:
+            self = try ModelConfiguration(distilBERTFrom: decoder, file: file)
+            return
+        case .bert, .roberta, .xlmRoberta, .camembert, .electra:
             break
         }
+        // Defaults of BertConfig, RobertaConfig (vocab_size 50265), XLMRobertaConfig and CamembertConfig
+        // (30522) and ElectraConfig (a small discriminator: 256 wide, 4 heads, embeddings 128 wide).
+        let electra = modelType == .electra
         self.modelType = modelType
         vocabularySize = try c.decodeIfPresent(Int.self, forKey: .vocabularySize)
             ?? (modelType == .roberta ? 50265 : 30522)
-        hiddenSize = try c.decodeIfPresent(Int.self, forKey: .hiddenSize) ?? 768
+        hiddenSize = try c.decodeIfPresent(Int.self, forKey: .hiddenSize) ?? (electra ? 256 : 768)
         layerCount = try c.decodeIfPresent(Int.self, forKey: .layerCount) ?? 12
-        headCount = try c.decodeIfPresent(Int.self, forKey: .headCount) ?? 12
-        intermediateSize = try c.decodeIfPresent(Int.self, forKey: .intermediateSize) ?? 3072
+        headCount = try c.decodeIfPresent(Int.self, forKey: .headCount) ?? (electra ? 4 : 12)
+        intermediateSize = try c.decodeIfPresent(Int.self, forKey: .intermediateSize) ?? (electra ? 1024 : 3072)
+        embeddingSize = electra ? try c.decodeIfPresent(Int.self, forKey: .embeddingSize) ?? 128 : hiddenSize
+        sinusoidalPositions = false
         let activationName = try c.decodeIfPresent(String.self, forKey: .activation) ?? "gelu"
         guard let activation = Activation(huggingFaceName: activationName) else {
             throw TransformerError.unsupportedActivation(file: file, activation: activationName)
@@ -225,7 +274,7 @@ public struct ModelConfiguration: Decodable, Sendable, Equatable {
         layerNormEpsilon = Float(try c.decodeIfPresent(Double.self, forKey: .layerNormEpsilon) ?? 1e-12)
         maxPositionEmbeddings = try c.decodeIfPresent(Int.self, forKey: .maxPositionEmbeddings) ?? 512
         typeVocabularySize = try c.decodeIfPresent(Int.self, forKey: .typeVocabularySize) ?? 2
-        padTokenId = try c.decodeIfPresent(Int.self, forKey: .padTokenId) ?? (modelType == .roberta ? 1 : 0)
+        padTokenId = try c.decodeIfPresent(Int.self, forKey: .padTokenId) ?? (modelType.usesRobertaPositions ? 1 : 0)
         let positionType = try c.decodeIfPresent(String.self, forKey: .positionEmbeddingType) ?? "absolute"
         guard positionType == "absolute" else {
             throw TransformerError.unsupportedPositionEmbedding(file: file, type: positionType)
@@ -237,12 +286,13 @@ public struct ModelConfiguration: Decodable, Sendable, Equatable {
     }
 
     /// Rejects sizes the encoder cannot run.
-    private func validate(file: String) throws(TransformerError) {
+    func validate(file: String) throws(TransformerError) {
         func require(_ condition: Bool, _ detail: @autoclosure () -> String) throws(TransformerError) {
             if !condition { throw .invalidConfiguration(file: file, detail: detail()) }
         }
         try require(vocabularySize > 0, "vocab_size must be positive, is \(vocabularySize)")
         try require(hiddenSize > 0, "hidden_size must be positive, is \(hiddenSize)")
+        try require(embeddingSize > 0, "embedding_size must be positive, is \(embeddingSize)")
         try require(layerCount > 0, "num_hidden_layers must be positive, is \(layerCount)")
         try require(headCount > 0, "num_attention_heads must be positive, is \(headCount)")
         try require(hiddenSize % headCount == 0,
@@ -254,9 +304,9 @@ public struct ModelConfiguration: Decodable, Sendable, Equatable {
         try require(typeVocabularySize > 0, "type_vocab_size must be positive, is \(typeVocabularySize)")
         try require(padTokenId >= 0 && padTokenId < vocabularySize,
                     "pad_token_id \(padTokenId) is outside the vocabulary of \(vocabularySize)")
-        if modelType == .roberta {
+        if modelType.usesRobertaPositions {
             try require(padTokenId + 1 < maxPositionEmbeddings,
-                        "RoBERTa positions start at pad_token_id + 1 = \(padTokenId + 1), beyond max_position_embeddings \(maxPositionEmbeddings)")
+                        "\(modelType.rawValue) positions start at pad_token_id + 1 = \(padTokenId + 1), beyond max_position_embeddings \(maxPositionEmbeddings)")
         }
     }
 

@@ -2,7 +2,8 @@ import Foundation
 import LinearAlgebra
 
 /// Any supported model folder, encoder or decoder, behind one interface: what the pipeline uses.
-/// `config.json`'s `model_type` selects ``Encoder`` (bert, roberta) or ``CausalDecoder`` (gpt2,
+/// `config.json`'s `model_type` selects ``Encoder`` (bert, roberta, xlm-roberta, camembert,
+/// distilbert, electra) or ``CausalDecoder`` (gpt2,
 /// llama, mistral, qwen2, qwen3); an unknown type is refused with the supported list.
 public final class TransformerModel: Sendable {
     private enum Body: Sendable {
