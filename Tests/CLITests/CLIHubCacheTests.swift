@@ -9,19 +9,18 @@ final class CLIHubCacheTests: CLITestCase {
     static let id = "sentence-transformers/all-MiniLM-L6-v2"
     static let commit = "1f2e3d4c5b6a79881f2e3d4c5b6a79881f2e3d4c"
 
-    /// Builds `<root>/models--sentence-transformers--all-MiniLM-L6-v2` from the model folder and
-    /// returns the snapshot folder.
-    private func makeCache(at root: URL) throws -> URL {
+    /// Builds `<root>/models--ORG--NAME` for `id` from the model folder `source` (the real MiniLM by
+    /// default) and returns the snapshot folder.
+    private func makeCache(at root: URL, id: String = CLIHubCacheTests.id, source: URL = CLI.realModel) throws -> URL {
         let fm = FileManager.default
-        let repository = root.appendingPathComponent("models--" + Self.id.replacingOccurrences(of: "/", with: "--"))
+        let repository = root.appendingPathComponent("models--" + id.replacingOccurrences(of: "/", with: "--"))
         let blobs = repository.appendingPathComponent("blobs"), snapshot = repository.appendingPathComponent("snapshots/\(Self.commit)")
         try fm.createDirectory(at: blobs, withIntermediateDirectories: true)
-        let source = CLI.realModel
         let files = try XCTUnwrap(fm.subpathsOfDirectory(atPath: source.path)).filter { name in
             var isFolder: ObjCBool = false
             return fm.fileExists(atPath: source.appendingPathComponent(name).path, isDirectory: &isFolder) && !isFolder.boolValue
         }
-        XCTAssertTrue(files.contains("model.safetensors") && files.contains("1_Pooling/config.json"), "\(files)")
+        XCTAssertTrue(files.contains("model.safetensors") || files.contains("model.safetensors.index.json"), "\(files)")
         for name in files {
             let file = source.appendingPathComponent(name)
             let blob = try sha256(of: file)
@@ -91,6 +90,33 @@ final class CLIHubCacheTests: CLITestCase {
             plainFolder.modelPath = path
             XCTAssertEqual(plainFolder.modelName, name, path)
         }
+    }
+
+    /// A sharded checkpoint (the tiny Mistral fixture: four shards and model.safetensors.index.json,
+    /// each a link into blobs/) runs from the cache exactly like its folder.
+    func testShardedCheckpointRunsFromTheCacheLikeItsFolder() throws {
+        try CLI.requireRealData()
+        let source = SharedTestPaths.fixtures.appendingPathComponent("transformer/mistral")
+        let hub = directory.appendingPathComponent("hub"), id = "acme/tiny-mistral"
+        let snapshot = try makeCache(at: hub, id: id, source: source)
+        let run = { (model: String, output: String) -> [String] in
+            ["run", "--model", model, "--corpus", CLI.corpus.path, "--seq-len", "24", "--sequences", "2",
+             "--projection-dims", "4", "--seed", "5", "--quiet", "-o", output]
+        }
+        try succeed(run(source.path, path("folder.h5")))
+        try withEnvironment(["HF_HUB_CACHE": hub.path]) { _ = try succeed(run(id, path("hub.h5"))) }
+        let cached = try RunFile(contentsOf: URL(fileURLWithPath: path("hub.h5")))
+        let folder = try RunFile(contentsOf: URL(fileURLWithPath: path("folder.h5")))
+        XCTAssertTrue(cached.metadata.causal)
+        for name in ["spectrum/sigma", "projection/theorem1/median", "projection/svd_optimal/max"] {
+            let (a, b): ([Double], [Double]) = (try cached.read(name), try folder.read(name))
+            XCTAssertFalse(a.isEmpty, name)
+            XCTAssertEqual(a, b, "the cached sharded model gave another \(name)")
+        }
+        XCTAssertEqual(try cached.read("tokens/input_ids", as: Int32.self), try folder.read("tokens/input_ids", as: Int32.self))
+        XCTAssertEqual(cached.metadata.modelSHA256, folder.metadata.modelSHA256)
+        XCTAssertEqual(cached.metadata.modelPath, snapshot.path)
+        XCTAssertEqual(cached.metadata.modelName, id)
     }
 
     func testUncachedIdsUnknownRevisionsAndRevisionWithAFolderAreRefused() throws {

@@ -133,4 +133,33 @@ final class DecoderRunTests: XCTestCase {
             XCTAssertEqual(windows.map(\.inputIds), expected, family)
         }
     }
+
+    /// The Mistral (SentencePiece-style BPE), Qwen2 and Qwen3 (regex-split byte-level BPE) fixture
+    /// tokenizers: ids with special tokens equal Hugging Face `tokenizers` on the hard strings, and
+    /// packing equals the Python packing window for window (n minus what each post-processor adds).
+    func testDecoderFamilyTokenizersAndPackingMatchPython() throws {
+        try AnalysisFixtures.requireRealModel()
+        let object = try JSONSerialization.jsonObject(with: Data(contentsOf: Self.fixtures.appendingPathComponent("decoder-tokenizers.json")))
+        let fixture = try XCTUnwrap(object as? [String: Any])
+        let strings = try XCTUnwrap(fixture["strings"] as? [String])
+        let corpus = try Corpus(contentsOf: AnalysisFixtures.corpus)
+        var families = 0
+        for family in ["mistral", "qwen2", "qwen3"] {
+            guard let entry = fixture[family] as? [String: Any] else { continue }
+            families += 1
+            let tokenizer = try Tokenizer(contentsOf: Self.fixtures.appendingPathComponent("\(family)/tokenizer.json"))
+            let ids = try XCTUnwrap(entry["ids"] as? [[Int]])
+            XCTAssertEqual(ids.count, strings.count, family)
+            for (text, expected) in zip(strings, ids) {
+                XCTAssertEqual(tokenizer.encode(text, addSpecialTokens: true).map(Int.init), expected, "\(family): \(text.debugDescription)")
+            }
+            let packing = try XCTUnwrap(entry["packing"] as? [String: Any])
+            let n = try XCTUnwrap(packing["n"] as? Int), added = try XCTUnwrap(packing["added"] as? Int)
+            let expected = try XCTUnwrap(packing["windows"] as? [[Int]]).map { $0.map(Int32.init) }
+            let packer = try SequencePacker(tokenizer: tokenizer, sequenceLength: n)
+            XCTAssertEqual(packer.idsPerWindow, n - added, family)
+            XCTAssertEqual(try packer.windows(of: corpus, limit: expected.count).map(\.inputIds), expected, family)
+        }
+        XCTAssertGreaterThanOrEqual(families, 2, "the fixture holds the Mistral and Qwen2 tokenizers at least")
+    }
 }

@@ -3,6 +3,7 @@ import XCTest
 @testable import SpectrumReport
 import SpectrumAnalysis
 
+/// (In CLITests because it runs the pipeline, which SpectrumReportTests does not link.)
 /// The report of a causal decoder run: Theorem 2 and pooling appear as not applicable (with the
 /// reason), never as numbers, and P's lower-triangular structure is stated.
 final class CausalReportTests: XCTestCase {
