@@ -181,7 +181,7 @@ printf '%s' "$commit" >"$repository/refs/main"
 export PATH="$bin:$PATH" MODEL=$hub_id CORPUS=$corpus RUN_DIR="$work/runs"
 say "reference: one unsharded run"
 spectrum-analyze run --model "$MODEL" --corpus "$CORPUS" --seq-len "$SEQ_LEN" --sequences "$SEQUENCES" \
-  --seed "$SEED" --threads 2 --quiet --output "$work/single.h5" >/dev/null
+  --seed "$SEED" --threads 2 --holdout 0 --quiet --output "$work/single.h5" >/dev/null
 
 # 5. The documented submission, then a requeue of shard 1 in the middle of its work.
 cd "$work"

@@ -53,7 +53,11 @@ public enum SpectrumStage {
         }
         let records = try source.records()
         let tensors = try AttentionReader(source, metadata: m)
-        let checker = metadata.projection.map { ProjectionChecker(n: n, dims: $0.dims, epsilons: $0.epsilons, delta: $0.delta, trials: $0.trials) }
+        let checker = metadata.projection.map { setup -> ProjectionChecker in
+            var checker = ProjectionChecker(n: n, dims: setup.dims, epsilons: setup.epsilons, delta: setup.delta, trials: setup.trials)
+            checker.linformerApplicable = !m.causal   // as in `run`: no Theorem 2 or pooling for causal attention
+            return checker
+        }
         let jobs = HeadJobs(threads: max(1, threads), queueLimit: 2 * L * H, n: n, checker: checker)
         var aggregate = SpectrumAggregate(layers: L, heads: H, length: n)
         var projectionAggregate = checker.map { ProjectionAggregate(layers: L, heads: H, dims: $0.dims.count) }
