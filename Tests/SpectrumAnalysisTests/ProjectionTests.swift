@@ -8,23 +8,6 @@ import XCTest
 
 /// Theorem 1 / Theorem 2 / pooling / SVD floor against explicit brute-force formulas (docs/ARCHITECTURE.md).
 final class ProjectionTests: XCTestCase {
-    /// A random head: P = row-softmax(Q Kᵀ/√d) of Gaussian Q, K, and a Gaussian V.
-    func randomHead(n: Int, d: Int, seed: UInt64) -> HeadTensors {
-        var generator = SeededGenerator(seed: seed)
-        let q = generator.gaussians(count: n * d).map { Float($0) }
-        let k = generator.gaussians(count: n * d).map { Float($0) }
-        let v = generator.gaussians(count: n * d).map { Float($0) }
-        var p = [Float](repeating: 0, count: n * n)
-        for i in 0..<n {
-            var row = (0..<n).map { j in (0..<d).reduce(0.0) { $0 + Double(q[i * d + $1]) * Double(k[j * d + $1]) } / Double(d).squareRoot() }
-            let top = row.max() ?? 0
-            row = row.map { exp($0 - top) }
-            let total = row.reduce(0, +)
-            for j in 0..<n { p[i * n + j] = Float(row[j] / total) }
-        }
-        return HeadTensors(p: p, q: q, k: k, v: v, n: n, d: d)
-    }
-
     func decomposition(_ head: HeadTensors) throws -> (sigma: [Double], vt: Matrix<Double>, u: Matrix<Double>) {
         let svd = try Matrix(rows: head.n, columns: head.n, storage: head.p).svd()
         return (svd.sigma, svd.vt, svd.u)
@@ -32,7 +15,7 @@ final class ProjectionTests: XCTestCase {
 
     func testAllFourErrorsEqualABruteForceReference() throws {
         let n = 16, d = 4
-        let head = randomHead(n: n, d: d, seed: 1)
+        let head = TestHeads.random(n: n, d: d, seed: 1)
         let checker = ProjectionChecker(n: n, options: ProjectionOptions(dims: [3, 8], trials: 2, delta: 0.3))
         let draws = checker.draws(seed: 42, window: 5)
         let (sigma, vt, u) = try decomposition(head)
@@ -110,7 +93,7 @@ final class ProjectionTests: XCTestCase {
 
     func testOrthogonalProjectionAtFullDimensionIsExact() throws {
         let n = 12, d = 3
-        let head = randomHead(n: n, d: d, seed: 2)
+        let head = TestHeads.random(n: n, d: d, seed: 2)
         let (_, _, u) = try decomposition(head)
         // R = Uᵀ of P's SVD is orthogonal, so Rᵀ R = I and P Rᵀ R w = P w exactly.
         let checker = ProjectionChecker(n: n, dims: [n], epsilons: [0.1], delta: 0, trials: 1)
@@ -124,7 +107,7 @@ final class ProjectionTests: XCTestCase {
         // δ = 0: E = 0 makes every logit 0, so softmax weights are 1/k, and F = R: every output row is
         // (1/k) Σ_s (R V)_s. The error against P V is then computable in closed form.
         let n = 10, d = 3
-        let head = randomHead(n: n, d: d, seed: 3)
+        let head = TestHeads.random(n: n, d: d, seed: 3)
         let checker = ProjectionChecker(n: n, dims: [n], epsilons: [0.1], delta: 0, trials: 1)
         let r = checker.draws(seed: 9, window: 0)[0][0]
         let results = try checker.check(head: head, draws: [[r]])
@@ -143,7 +126,7 @@ final class ProjectionTests: XCTestCase {
     func testTheorem1IsNeverBetterThanTheSVDFloorAndShrinksLikeOneOverRootK() throws {
         let n = 256, d = 64
         var generator = SeededGenerator(seed: 11)
-        var head = randomHead(n: n, d: 8, seed: 4)
+        var head = TestHeads.random(n: n, d: 8, seed: 4)
         head.d = d
         head.q = generator.gaussians(count: n * d).map { Float($0) }
         head.k = generator.gaussians(count: n * d).map { Float($0) }

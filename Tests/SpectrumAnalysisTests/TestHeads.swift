@@ -2,7 +2,7 @@ import Foundation
 @testable import SpectrumAnalysis
 @testable import SpectrumMetrics
 
-/// Synthetic heads for the projection tests that go beyond the paper.
+/// Synthetic heads for the projection tests (the paper's checks and those beyond it).
 enum TestHeads {
     /// P = row-softmax(Q Kᵀ/√d) of Gaussian Q, K, and a Gaussian V, all from `seed`.
     static func random(n: Int, d: Int, seed: UInt64) -> HeadTensors {
