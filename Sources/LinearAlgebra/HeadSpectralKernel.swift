@@ -23,7 +23,7 @@ import CLinearAlgebra
 /// is Pᵀ, and `PᵀP = (Pᵀ)(Pᵀ)ᵀ` is `dsyrk` without transposition. A kernel is single-threaded
 /// state: one per worker thread, with single-threaded BLAS.
 public final class HeadSpectralKernel {
-    /// n of the last ``spectrum(of:into:)`` call (0 before the first).
+    /// n of the last successful ``spectrum(of:into:gram:)`` call (0 before it, or after a failed one).
     public private(set) var order = 0
 
     private let wide = Workspace<Double>()          // P in double, row-major [n, n]
@@ -60,7 +60,8 @@ public final class HeadSpectralKernel {
         let n = Int(Double(p.count).squareRoot().rounded())
         guard n * n == p.count else { throw .shapeMismatch("\(p.count) elements are not a square matrix") }
         guard sigma.count >= n else { throw .shapeMismatch("output holds \(sigma.count) values, the matrix has \(n)") }
-        order = n
+        // Until this call succeeds, no reduction is valid for ``truncationTails(columns:count:ranks:into:)``.
+        order = 0
         guard n > 0, let input = p.baseAddress, let out = sigma.baseAddress else { return }
         reserve(n)
         let a = wide.pointer
@@ -88,6 +89,7 @@ public final class HeadSpectralKernel {
         try checkLAPACK(LAPACKE_dsterf_work(LAPACKInt(n), lambda, e), "dsterf")
         // dsterf sorts ascending; rounding can push eigenvalues of a PSD matrix below 0 (σ = 0).
         for i in 0..<n { out[i] = Swift.max(lambda[n - 1 - i], 0).squareRoot() }
+        order = n
     }
 
     /// Squared Eckart–Young tails of the last ``spectrum(of:into:)`` matrix: for each rank `ranks[r]`

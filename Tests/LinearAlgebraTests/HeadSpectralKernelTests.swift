@@ -100,6 +100,12 @@ final class HeadSpectralKernelTests: XCTestCase {
         XCTAssertThrowsError(try nan.withUnsafeBufferPointer { p in try sigma.withUnsafeMutableBufferPointer { try kernel.spectrum(of: p, into: $0) } }) {
             XCTAssertEqual($0 as? LinearAlgebraError, .nonFiniteInput("element (1, 0) of a 2×2 matrix is nan"))
         }
+        // A failed call leaves no reduction behind for the tails, not even a previous head's.
+        let good: [Float] = [0.5, 0.5, 0.25, 0.75]
+        try good.withUnsafeBufferPointer { p in try sigma.withUnsafeMutableBufferPointer { try kernel.spectrum(of: p, into: $0) } }
+        XCTAssertNoThrow(try kernel.truncationTails(columns: [1, 2], count: 1, ranks: [0], into: &sigma))
+        XCTAssertThrowsError(try nan.withUnsafeBufferPointer { p in try sigma.withUnsafeMutableBufferPointer { try kernel.spectrum(of: p, into: $0) } })
+        XCTAssertThrowsError(try kernel.truncationTails(columns: [1, 2], count: 1, ranks: [0], into: &sigma))
         let oblong: [Float] = [1, 2, 3]
         XCTAssertThrowsError(try oblong.withUnsafeBufferPointer { p in try sigma.withUnsafeMutableBufferPointer { try kernel.spectrum(of: p, into: $0) } })
         let square: [Float] = Array(repeating: 0.25, count: 16)
