@@ -41,7 +41,7 @@ final class DecoderWorkspace: @unchecked Sendable {
     private var probabilities: [Float]
 
     /// Rows per block of the row-local work (the encoder's value, for the same reasons).
-    static let rowBlock = ForwardWorkspace.rowBlock
+    static let rowBlock = WorkPartition.rowBlock
 
     init(weights: DecoderWeights, sequenceLength n: Int, capture: AttentionCapture, threads: Int) {
         let c = weights.configuration
@@ -73,22 +73,7 @@ final class DecoderWorkspace: @unchecked Sendable {
         for buffer in [hidden, normed, qkv, context, feedForward, layer, scratch, scores] { buffer.deallocate() }
     }
 
-    private func parallel(over count: Int, _ body: @Sendable (Int) -> Void) {
-        let tasks = min(threads, count)
-        if tasks <= 1 {
-            for item in 0..<count { body(item) }
-        } else {
-            DispatchQueue.concurrentPerform(iterations: tasks) { task in
-                for item in stride(from: task, to: count, by: tasks) { body(item) }
-            }
-        }
-    }
-
-    private var rowBlocks: Int { (n + Self.rowBlock - 1) / Self.rowBlock }
-
-    private func rows(ofBlock index: Int) -> Range<Int> {
-        (index * Self.rowBlock)..<min(n, (index + 1) * Self.rowBlock)
-    }
+    private var partition: WorkPartition { WorkPartition(rows: n, threads: threads) }
 
     private func slot(_ s: LayerSlot) -> UnsafePointer<Float> { current + weights.layout.range(s).lowerBound }
 
@@ -116,8 +101,8 @@ final class DecoderWorkspace: @unchecked Sendable {
         }
         let h = c.hiddenSize, width = c.queryKeyValueWidth, d = c.headDimension
         let H = c.headCount, G = c.keyValueHeadCount
-        parallel(over: rowBlocks) { block in
-            let rows = rows(ofBlock: block)
+        partition.parallel(over: partition.blocks) { block in
+            let rows = partition.rows(ofBlock: block)
             normalize(rows: rows, from: hidden, weight: .attentionNormWeight, bias: .attentionNormBias, into: normed)
             Kernels.linear(rows: rows.count, inner: h, out: width, x: normed + rows.lowerBound * h, ldx: h,
                            weight: slot(.queryKeyValueWeight), bias: slot(.queryKeyValueBias),
@@ -153,7 +138,7 @@ final class DecoderWorkspace: @unchecked Sendable {
             probabilities.withUnsafeMutableBufferPointer { p in
                 guard let base = p.baseAddress else { return }
                 let shared = DecoderSharedPointer(base)
-                parallel(over: H) { head in attend(head, shared.pointer + head * n * n) }
+                partition.parallel(over: H) { head in attend(head, shared.pointer + head * n * n) }
             }
         } else {
             let tasks = min(threads, H)
@@ -162,7 +147,7 @@ final class DecoderWorkspace: @unchecked Sendable {
             }
         }
         if !capture.isEmpty { try deliver(layer: index, observer: observer) }
-        parallel(over: rowBlocks) { block in feedForward(rows: rows(ofBlock: block)) }
+        partition.parallel(over: partition.blocks) { block in feedForward(rows: partition.rows(ofBlock: block)) }
     }
 
     /// Rows `rows`: `A = X + C W_oᵀ + b_o`, then `X' = A + down(act(…))` on ``hidden`` in place.

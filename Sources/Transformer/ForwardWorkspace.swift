@@ -55,34 +55,16 @@ final class ForwardWorkspace: @unchecked Sendable {
         for buffer in [hidden, qkv, context, attended, intermediate, scores] { buffer.deallocate() }
     }
 
-    /// Rows per block of the row-local GEMMs: a multiple of every OpenBLAS sgemm unroll, and small
-    /// enough that n = 512 gives 8 blocks to balance over the cores.
-    static let rowBlock = 64
+    /// Rows per block of the row-local GEMMs (see ``WorkPartition``).
+    static let rowBlock = WorkPartition.rowBlock
 
-    /// Runs `body(item)` for every `item` in `0..<count`, spread over ``threads`` tasks.
-    private func parallel(over count: Int, _ body: @Sendable (Int) -> Void) {
-        let tasks = min(threads, count)
-        if tasks <= 1 {
-            for item in 0..<count { body(item) }
-        } else {
-            DispatchQueue.concurrentPerform(iterations: tasks) { task in
-                for item in stride(from: task, to: count, by: tasks) { body(item) }
-            }
-        }
-    }
-
-    /// The rows of block `index` (``rowBlock`` rows; the last block may be shorter).
-    private func rows(ofBlock index: Int) -> Range<Int> {
-        (index * Self.rowBlock)..<min(n, (index + 1) * Self.rowBlock)
-    }
-
-    private var rowBlocks: Int { (n + Self.rowBlock - 1) / Self.rowBlock }
+    private var partition: WorkPartition { WorkPartition(rows: n, threads: threads) }
 
     /// Replaces ``hidden`` with the output of layer `index`, calling `observer` when capturing.
     func runLayer(_ index: Int, weights w: LayerWeights, observer: (LayerAttention) throws -> Void) throws {
         let h = configuration.hiddenSize
-        parallel(over: rowBlocks) { block in
-            let rows = rows(ofBlock: block)
+        partition.parallel(over: partition.blocks) { block in
+            let rows = partition.rows(ofBlock: block)
             Kernels.linear(rows: rows.count, inner: h, out: 3 * h, x: hidden + rows.lowerBound * h, ldx: h,
                            weight: w.qkvWeight, bias: w.qkvBias, y: qkv + rows.lowerBound * 3 * h, ldy: 3 * h)
         }
@@ -90,7 +72,7 @@ final class ForwardWorkspace: @unchecked Sendable {
             probabilities.withUnsafeMutableBufferPointer { p in
                 guard let base = p.baseAddress else { return }
                 let shared = SharedPointer(base)
-                parallel(over: configuration.headCount) { head in
+                partition.parallel(over: configuration.headCount) { head in
                     attend(head: head, p: shared.pointer + head * n * n)
                 }
             }
@@ -104,7 +86,7 @@ final class ForwardWorkspace: @unchecked Sendable {
             }
         }
         if !capture.isEmpty { try deliver(layer: index, observer: observer) }
-        parallel(over: rowBlocks) { block in feedForward(rows: rows(ofBlock: block), weights: w) }
+        partition.parallel(over: partition.blocks) { block in feedForward(rows: partition.rows(ofBlock: block), weights: w) }
     }
 
     /// Rows `rows` of the attention output and feed-forward block, in place on ``hidden``:

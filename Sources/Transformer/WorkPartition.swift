@@ -1,0 +1,38 @@
+import Dispatch
+
+/// How a forward pass splits one layer's work over threads, shared by every model family.
+///
+/// Row-local GEMMs run on blocks of ``rowBlock`` rows fixed by n alone, and heads run one by one;
+/// each block and head is computed by the same calls in the same order whatever the thread count,
+/// so outputs are bit-identical for any `threads` (OpenBLAS may round the edge rows of a GEMM over a
+/// different number of rows differently, so the partition must not depend on the threads).
+struct WorkPartition: Sendable {
+    /// Rows per block: a multiple of every OpenBLAS sgemm unroll, and small enough that n = 512
+    /// gives 8 blocks to balance over the cores.
+    static let rowBlock = 64
+
+    /// Sequence length n.
+    let rows: Int
+    /// Tasks to spread the items of a region over (at least 1).
+    let threads: Int
+
+    /// Row blocks of n rows.
+    var blocks: Int { (rows + Self.rowBlock - 1) / Self.rowBlock }
+
+    /// The rows of block `index` (``rowBlock`` rows; the last block may be shorter).
+    func rows(ofBlock index: Int) -> Range<Int> {
+        (index * Self.rowBlock)..<min(rows, (index + 1) * Self.rowBlock)
+    }
+
+    /// Runs `body(item)` for every `item` in `0..<count`, spread over ``threads`` tasks.
+    func parallel(over count: Int, _ body: @Sendable (Int) -> Void) {
+        let tasks = min(threads, count)
+        if tasks <= 1 {
+            for item in 0..<count { body(item) }
+        } else {
+            DispatchQueue.concurrentPerform(iterations: tasks) { task in
+                for item in stride(from: task, to: count, by: tasks) { body(item) }
+            }
+        }
+    }
+}
