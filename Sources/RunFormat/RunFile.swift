@@ -152,12 +152,12 @@ public final class RunFile {
         for statistic in metadata.projectionStatistics {
             let stored = RunSchema.aggregatePath(statistic)
             if try contains(stored) {
-                aggregate.sums[statistic.rawValue] = try read(stored, count: aggregate.size)
+                try aggregate.setSums(try read(stored, count: aggregate.size), of: statistic)
             } else {
                 let values: [Double] = try read("projection/\(statistic.rawValue)", count: sequenceCount * aggregate.size)
                 var sums = [Double](repeating: 0, count: aggregate.size)
                 for (i, value) in values.enumerated() { sums[i % aggregate.size] += value }
-                aggregate.sums[statistic.rawValue] = sums
+                try aggregate.setSums(sums, of: statistic)
             }
         }
         return aggregate

@@ -164,8 +164,8 @@ package final class RunFileWriter {
     /// Writes `/projection/aggregate/<check>_<stat>_sum`.
     package static func writeAggregate(_ aggregate: ProjectionAggregate, to file: File) throws {
         _ = try file.requireGroup("projection/aggregate")
-        for statistic in ProjectionStatistic.allCases where aggregate.sums[statistic.rawValue] != nil {
-            try require(file, RunSchema.aggregatePath(statistic), .float64, aggregate.shape).write(aggregate.sums[statistic.rawValue] ?? [])
+        for (statistic, sums) in aggregate.statistics.compactMap({ s in aggregate.sums[s].map { (s, $0) } }) {
+            try require(file, RunSchema.aggregatePath(statistic), .float64, aggregate.shape).write(sums)
         }
     }
 

@@ -38,11 +38,6 @@ public struct SequenceRecord: Sendable, Equatable {
             self.statistics = statistics
             self.fractionBelow = fractionBelow
         }
-
-        /// The statistics keyed by dataset name, as ``ProjectionAggregate`` adds them.
-        public var byName: [String: [Double]] {
-            Dictionary(uniqueKeysWithValues: statistics.map { ($0.key.rawValue, $0.value) })
-        }
     }
 
     public init(windowIndex: Int, byteRange: Range<Int>, inputIds: [Int32], spectra: Spectra? = nil, projection: Projection? = nil) {

@@ -195,7 +195,7 @@ public final class Analysis {
             try writer.append(item)
             if let spectra = item.spectra {
                 try add(sigma: spectra.sigma, to: &aggregate, context: partialURL.path)
-                if let projection = item.projection { projectionAggregate?.add(projection.byName) }
+                if let projection = item.projection { try projectionAggregate?.add(projection.statistics) }
             }
         }
         let jobs = HeadJobs(threads: options.threads, queueLimit: 2 * L * H, n: n, checker: checker, gram: fitting?.gram)
@@ -214,7 +214,7 @@ public final class Analysis {
                     guard let spectrum else { throw .numeric("window \(item.window.index): no spectrum for layer \(slot / H), head \(slot % H)") }
                     aggregate.add(spectrum, layer: slot / H, head: slot % H)
                 }
-                projectionAggregate?.add(item.result.projection)
+                try projectionAggregate?.add(item.result.projection)
             }
             progress(AnalysisProgress(completed: writer.sequenceCount, total: windows.count,
                                       resumedFrom: resumedFrom, elapsed: Date().timeIntervalSince(start)))

@@ -10,9 +10,7 @@ extension SequenceResult {
         var record = SequenceRecord(window: window)
         record.spectra = .init(sigma: sigma, k90: k90, k95: k95, k99: k99, entropyRank: entropyRank, stableRank: stableRank)
         if projections {
-            var statistics: [ProjectionStatistic: [Double]] = [:]
-            for statistic in ProjectionStatistic.allCases { statistics[statistic] = projection[statistic.rawValue] }
-            record.projection = .init(statistics: statistics, fractionBelow: fractionBelow)
+            record.projection = .init(statistics: projection, fractionBelow: fractionBelow)
         }
         return record
     }

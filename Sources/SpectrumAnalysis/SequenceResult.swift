@@ -15,16 +15,13 @@ final class SequenceResult: @unchecked Sendable {
     var entropyRank: [Double], stableRank: [Double]
     /// `[L, H]` the spectra themselves, built once by the head job and handed to the aggregates.
     var spectra: [HeadSpectrum?]
-    /// Projection statistics, `[L, H, K]` each, keyed by dataset name (see docs/FORMAT.md).
-    var projection: [String: [Double]]
+    /// Projection statistics, `[L, H, K]` each (see docs/FORMAT.md).
+    var projection: [ProjectionStatistic: [Double]]
     /// `[L, H, K, E]` fractions of Theorem 1 errors below ε.
     var fractionBelow: [Double]
     /// The first error a head job hit, reported after the sequence completes.
     private var failure: AnalysisError?
     private let lock = NSLock()
-
-    /// Names of the `[L, H, K]` projection statistics, in file order.
-    static let projectionStatistics: [String] = ProjectionStatistic.names
 
     init(layers: Int, heads: Int, n: Int, dims: Int, epsilons: Int) {
         self.layers = layers; self.heads = heads; self.n = n; self.dims = dims; self.epsilons = epsilons
@@ -34,7 +31,7 @@ final class SequenceResult: @unchecked Sendable {
         entropyRank = Array(repeating: 0, count: layers * heads)
         stableRank = entropyRank
         spectra = Array(repeating: nil, count: layers * heads)
-        projection = Dictionary(uniqueKeysWithValues: Self.projectionStatistics.map {
+        projection = Dictionary(uniqueKeysWithValues: ProjectionStatistic.allCases.map {
             ($0, [Double](repeating: .nan, count: layers * heads * dims))
         })
         fractionBelow = Array(repeating: .nan, count: layers * heads * dims * epsilons)
@@ -62,19 +59,7 @@ final class SequenceResult: @unchecked Sendable {
         defer { lock.unlock() }
         for (kIndex, result) in results.enumerated() {
             let slot = (layer * heads + head) * dims + kIndex
-            let values: [(String, Double)] = [
-                ("theorem1/mean", result.theorem1.mean), ("theorem1/median", result.theorem1.median),
-                ("theorem1/p95", result.theorem1.p95), ("theorem1/max", result.theorem1.max),
-                ("svd_optimal/mean", result.svdOptimal.mean), ("svd_optimal/median", result.svdOptimal.median),
-                ("svd_optimal/p95", result.svdOptimal.p95), ("svd_optimal/max", result.svdOptimal.max),
-                ("theorem2/relative", result.theorem2.relative), ("theorem2/row_mean", result.theorem2.rowMean),
-                ("theorem2/row_max", result.theorem2.rowMax),
-                ("pooling/relative", result.pooling.relative), ("pooling/row_mean", result.pooling.rowMean),
-                ("pooling/row_max", result.pooling.rowMax),
-                ("max_pooling/relative", result.maxPooling.relative), ("max_pooling/row_mean", result.maxPooling.rowMean),
-                ("max_pooling/row_max", result.maxPooling.rowMax),
-            ]
-            for (name, value) in values { projection[name]?[slot] = value }
+            for statistic in ProjectionStatistic.allCases { projection[statistic]?[slot] = statistic.value(in: result) }
             for (e, fraction) in result.theorem1FractionBelow.enumerated() { fractionBelow[slot * epsilons + e] = fraction }
         }
     }

@@ -60,7 +60,7 @@ public enum SpectrumStage {
         }
         let jobs = HeadJobs(threads: max(1, threads), queueLimit: 2 * L * H, n: n, checker: checker)
         var aggregate = SpectrumAggregate(layers: L, heads: H, length: n)
-        var projectionAggregate = checker.map { ProjectionAggregate(layers: L, heads: H, dims: $0.dims.count) }
+        var projectionAggregate = checker.map { ProjectionAggregate(layers: L, heads: H, dims: $0.dims.count, statistics: metadata.projectionStatistics) }
         let writer = try RunFileWriter(creating: output, metadata: metadata, force: true)
         let start = Date()
         do throws(AnalysisError) {
@@ -81,7 +81,7 @@ public enum SpectrumStage {
                     guard let spectrum else { throw .numeric("\(input.path) row \(row): no spectrum for layer \(slot / H), head \(slot % H)") }
                     aggregate.add(spectrum, layer: slot / H, head: slot % H)
                 }
-                projectionAggregate?.add(result.projection)
+                try projectionAggregate?.add(result.projection)
                 progress(AnalysisProgress(completed: row + 1, total: rows, resumedFrom: 0, elapsed: Date().timeIntervalSince(start)))
             }
             try writer.finish(aggregate: aggregate, projection: projectionAggregate)

@@ -10,9 +10,6 @@ public enum ProjectionStatistic: String, CaseIterable, Sendable, Hashable {
     case maxPoolingRelative = "max_pooling/relative", maxPoolingRowMean = "max_pooling/row_mean"
     case maxPoolingRowMax = "max_pooling/row_max"
 
-    /// Dataset names (`theorem1/mean`, …) in file order.
-    public static let names: [String] = allCases.map(\.rawValue)
-
     /// The value of this statistic in one head's result at one k.
     public func value(in result: HeadProjectionResult) -> Double {
         switch self {

@@ -32,7 +32,7 @@ final class CLIMergeStageTests: CLITestCase {
         assertClose(a.cumulativeSum, b.cumulativeSum, relative: 1e-12, "cumulative_sum")
         assertClose(a.cumulativeSumSquares, b.cumulativeSumSquares, relative: 1e-12, "cumulative_sum_squares")
         let (pa, pb) = (try XCTUnwrap(try mergedRun.projectionAggregate()), try XCTUnwrap(try singleRun.projectionAggregate()))
-        for (name, sums) in pb.sums { assertClose(pa.sums[name] ?? [], sums, relative: 1e-12, "projection aggregate \(name)") }
+        for (name, sums) in pb.sums { assertClose(pa.sums[name] ?? [], sums, relative: 1e-12, "projection aggregate \(name.rawValue)") }
         let summaries = (try mergedRun.summary(k: 16), try singleRun.summary(k: 16))
         for (x, y) in zip(summaries.0.layers, summaries.1.layers) {
             XCTAssertEqual(x.meanCumulativeAtK, y.meanCumulativeAtK, accuracy: 1e-12)

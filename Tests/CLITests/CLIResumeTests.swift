@@ -88,9 +88,9 @@ final class CLIResumeTests: CLITestCase {
         XCTAssertEqual(try run.aggregate(), try expectedRun.aggregate(), "spectrum aggregates differ", file: file, line: line)
         let projection = try XCTUnwrap(try run.projectionAggregate(), file: file, line: line)
         let expectedProjection = try XCTUnwrap(try expectedRun.projectionAggregate(), file: file, line: line)
-        XCTAssertEqual(projection.sums.keys.sorted(), expectedProjection.sums.keys.sorted(), file: file, line: line)
+        XCTAssertEqual(projection.statistics, expectedProjection.statistics, file: file, line: line)
         for (name, sums) in expectedProjection.sums {
-            assertClose(projection.sums[name] ?? [], sums, relative: 0, "projection aggregate \(name)", file: file, line: line)
+            assertClose(projection.sums[name] ?? [], sums, relative: 0, "projection aggregate \(name.rawValue)", file: file, line: line)
         }
     }
 }

@@ -58,8 +58,8 @@ final class DecoderRunTests: XCTestCase {
         XCTAssertEqual(theorem1.count, 3 * 2 * 5 * 2)
         XCTAssertTrue(theorem1.allSatisfy { $0.isFinite && $0 > 0 })
         let aggregate = try XCTUnwrap(try file.projectionAggregate())
-        XCTAssertNil(aggregate.sums["theorem2/relative"])
-        XCTAssertNotNil(aggregate.sums["theorem1/median"])
+        XCTAssertNil(aggregate.sums[.theorem2Relative])
+        XCTAssertNotNil(aggregate.sums[.theorem1Median])
         // Dumped P is exactly lower-triangular, every row sums to 1.
         let p: [Float] = try file.read("attention/P")
         let n = 32
