@@ -44,19 +44,19 @@ package final class RunJournal {
         do {
             data = try Data(contentsOf: url)
         } catch {
-            throw .runFile(path: partialPath, reason: "has no resume journal (\(url.lastPathComponent)); start over with --force")
+            throw .runFile(path: partialPath, reason: "has no resume journal (\(url.lastPathComponent)); start over with \(Remedy.force.marker)")
         }
         var offset = 0
         var payloads: [Data] = []
         while let payload = Self.nextRecord(in: data, at: &offset) { payloads.append(payload) }
         guard let header = payloads.first, header.count >= 4 else {
-            throw .runFile(path: partialPath, reason: "its resume journal is empty or damaged; start over with --force")
+            throw .runFile(path: partialPath, reason: "its resume journal is empty or damaged; start over with \(Remedy.force.marker)")
         }
         let createdLength = Int(header.prefix(4).littleEndianUInt32)
         let identity = String(decoding: header.dropFirst(4).dropLast(createdLength), as: UTF8.self)
         guard identity == Self.identity(of: expected) else {
             let differences = Self.differences(recorded: identity, expected: Self.identity(of: expected))
-            throw .runFile(path: partialPath, reason: "was started with a different model, corpus or options (\(differences)); rerun with the original options or start over with --force")
+            throw .runFile(path: partialPath, reason: "was started with a different model, corpus or options (\(differences)); rerun with the original options or start over with \(Remedy.force.marker)")
         }
         var metadata = expected
         metadata.created = String(decoding: header.suffix(createdLength), as: UTF8.self)

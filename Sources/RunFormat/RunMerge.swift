@@ -26,7 +26,7 @@ public enum RunMerge {
         let first = files[0]
         for file in files {
             guard file.isComplete else {
-                throw .incompatibleShards("\(file.url.path) is not complete (\(file.sequenceCount) of \(file.metadata.sequencesPlanned) sequences); finish it first (spectrum-analyze run … --resume)")
+                throw .incompatibleShards("\(file.url.path) is not complete (\(file.sequenceCount) of \(file.metadata.sequencesPlanned) sequences); finish it first (run it again with \(Remedy.resume.marker))")
             }
             let differences = file.metadata.differences(from: first.metadata)
             guard differences.isEmpty else {
@@ -92,7 +92,7 @@ public enum RunMerge {
         let missing = (0..<count).filter { seen[$0] == nil }
         if !missing.isEmpty && !allowPartial {
             let names = missing.map { "\($0)/\(count)" }.joined(separator: ", ")
-            throw .incompatibleShards("shard\(missing.count == 1 ? "" : "s") \(names) \(missing.count == 1 ? "is" : "are") missing; give all \(count) shards, or pass --allow-partial to write a merge marked partial")
+            throw .incompatibleShards("shard\(missing.count == 1 ? "" : "s") \(names) \(missing.count == 1 ? "is" : "are") missing; give all \(count) shards, or pass \(Remedy.allowPartial.marker) to write a merge marked partial")
         }
         return missing
     }

@@ -46,8 +46,8 @@ public struct RunOutput: Sendable {
         if !replacingInput { try Self.checkReplaceable(path, force: force) { .outputExists(path: path) } }
         try Self.checkReplaceable(partialURL.path, force: force) {
             .runFile(path: partialURL.path, reason: resumable
-                ? "holds an unfinished run: pass --resume to continue it or --force to start over"
-                : "is left from an interrupted run; pass --force to replace it")
+                ? "holds an unfinished run: pass \(Remedy.resume.marker) to continue it or \(Remedy.force.marker) to start over"
+                : "is left from an interrupted run; pass \(Remedy.force.marker) to replace it")
         }
     }
 
@@ -61,14 +61,14 @@ public struct RunOutput: Sendable {
         }
         let type = attributes[.type] as? FileAttributeType
         if type == .typeDirectory {
-            throw .runFile(path: path, reason: "is a folder; refusing to replace it (with or without --force)")
+            throw .runFile(path: path, reason: "is a folder; refusing to replace it (with or without \(Remedy.force.marker))")
         }
         guard force else { throw exists() }
         guard type == .typeRegular else {
-            throw .runFile(path: path, reason: "is not a regular file; refusing to replace it even with --force")
+            throw .runFile(path: path, reason: "is not a regular file; refusing to replace it even with \(Remedy.force.marker)")
         }
         guard RunFileProbe.hasHDF5Signature(path) else {
-            throw .runFile(path: path, reason: "is not an HDF5 run file; refusing to replace it even with --force")
+            throw .runFile(path: path, reason: "is not an HDF5 run file; refusing to replace it even with \(Remedy.force.marker)")
         }
     }
 

@@ -161,7 +161,7 @@ public final class Analysis {
             replay = journal.records
             guard replay.count <= windows.count,
                   zip(replay, windows).allSatisfy({ $0.describes($1) }) else {
-                throw .runFile(path: partialURL.path, reason: "its journal does not match this corpus's windows; start over with --force")
+                throw .runFile(path: partialURL.path, reason: "its journal does not match this corpus's windows; start over with \(Remedy.force.marker)")
             }
             writer = try RunFileWriter(creating: output, metadata: metadata, force: true)
         } else {

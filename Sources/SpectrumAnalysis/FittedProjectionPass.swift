@@ -174,7 +174,7 @@ extension Analysis {
         let n = Double(options.sequenceLength)
         let bytes = Double(c.layerCount) * Double(c.headCount) * n * (n + 1) / 2 * 16
         guard bytes <= fittedProjectionMemoryLimit else {
-            throw .invalidOption(String(format: "the fitted projection keeps Σ PᵀP of all %d × %d heads at n = %d: %.1f GiB (limit %.0f GiB); pass --holdout 0 to turn it off",
+            throw .invalidOption(String(format: "the fitted projection keeps Σ PᵀP of all %d × %d heads at n = %d: %.1f GiB (limit %.0f GiB); set \(Remedy.holdout.marker) to 0 to turn it off",
                                         c.layerCount, c.headCount, options.sequenceLength, bytes / 0x1p30, fittedProjectionMemoryLimit / 0x1p30))
         }
     }

@@ -17,7 +17,7 @@ extension RunFile {
         var fitted: (dims: [Int], errors: [Double])?
         if error != nil {
             guard let projection = m.projection, try contains("projection/fitted/median") else {
-                throw .runFile(path: url.path, reason: "has no fitted projection (/projection/fitted/median); --error needs a run with projections on")
+                throw .runFile(path: url.path, reason: "has no fitted projection (/projection/fitted/median); \(Remedy.error.marker) needs a run with projections on")
             }
             let K = projection.dims.count
             let values: [Double] = try read("projection/fitted/median")

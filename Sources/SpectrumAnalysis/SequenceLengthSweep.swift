@@ -24,11 +24,11 @@ public struct SequenceLengthSweep: Sendable {
                 outputDirectory: URL) throws(AnalysisError) {
         let lengths = Array(Set(sequenceLengths)).sorted()
         guard !lengths.isEmpty, lengths.allSatisfy({ $0 >= 4 }) else {
-            throw .invalidOption("--seq-lens needs at least one sequence length, each at least 4 (got \(sequenceLengths))")
+            throw .invalidOption("\(Remedy.sequenceLengths.marker) needs at least one sequence length, each at least 4 (got \(sequenceLengths))")
         }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: outputDirectory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw .invalidOption("--output-dir \(outputDirectory.path) is not an existing folder")
+            throw .invalidOption("\(Remedy.outputDirectory.marker) \(outputDirectory.path) is not an existing folder")
         }
         self.modelDirectory = modelDirectory
         self.corpus = corpus
@@ -71,7 +71,7 @@ public struct SequenceLengthSweep: Sendable {
             let sameWeights = m.randomInitSeed == (expected.randomInitSeed.map { Int64(bitPattern: $0) } ?? -1)
             guard file.isComplete, m.sequenceLength == n, m.modelPath == modelDirectory.path, sameWeights,
                   URL(fileURLWithPath: m.corpusPath).standardizedFileURL == corpus.standardizedFileURL else {
-                throw .runFile(path: url.path, reason: "exists but is not a complete run of this sweep at n = \(n) (model, corpus, weights or n differ); pass --force to redo it")
+                throw .runFile(path: url.path, reason: "exists but is not a complete run of this sweep at n = \(n) (model, corpus, weights or n differ); pass \(Remedy.force.marker) to redo it")
             }
             return .complete
         }

@@ -31,14 +31,14 @@ public enum SpectrumStage {
         let source = try RunFile(contentsOf: input)
         let m = source.metadata, rows = source.sequenceCount
         guard source.isComplete else {
-            throw .runFile(path: input.path, reason: "is not complete; finish it first (the `spectrum-analyze extract` command that wrote it, plus --resume)")
+            throw .runFile(path: input.path, reason: "is not complete; finish it first (the `spectrum-analyze extract` command that wrote it, plus \(Remedy.resume.marker))")
         }
         guard !m.spectra else { throw .runFile(path: input.path, reason: "already has spectra") }
         guard m.dumpedRows(of: rows) == rows, try source.contains("attention/P") else {
             throw .runFile(path: input.path, reason: "does not hold P for every sequence (write it with `spectrum-analyze extract`)")
         }
         if projection != nil, !m.dumpQKV {
-            throw .invalidOption("\(input.path) holds no Q, K, V, which the projection checks need: write it with `extract --dump-qkv`, or turn the projections off")
+            throw .invalidOption("\(input.path) holds no Q, K, V, which the projection checks need: extract it with \(Remedy.dumpQKV.marker), or turn the projections off (\(Remedy.noProjection.marker))")
         }
         let target = RunOutput(output)
         try target.check(force: force, replacingInput: input.standardizedFileURL == output.standardizedFileURL)

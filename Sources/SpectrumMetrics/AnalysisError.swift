@@ -17,14 +17,21 @@ public enum AnalysisError: Error, CustomStringConvertible, Sendable {
     case incompatibleShards(String)
     /// NaN or ±Inf appeared in a computed quantity.
     case numeric(String)
-    /// The output already exists and `--force` was not given.
+    /// The output already exists and replacing it (`force`) was not asked for.
     case outputExists(path: String)
     /// A stage below failed; `stage` says which, `underlying` carries its own message.
     case stage(String, underlying: String)
     /// The run was interrupted (Ctrl-C); the partial file can be resumed.
     case interrupted(partialPath: String, completed: Int)
 
-    public var description: String {
+    /// The message for a library caller: settings named by their Swift parameters.
+    public var description: String { Remedy.render(template, \.parameter) }
+
+    /// The message for a command-line user: settings named by their flags.
+    public var commandLineDescription: String { Remedy.render(template, \.flag) }
+
+    /// The message with ``Remedy/marker`` placeholders.
+    private var template: String {
         switch self {
         case .corpus(let path, let reason): return "corpus \(path): \(reason)"
         case .corpusTooShort(let path, let tokens, let needed):
@@ -35,7 +42,7 @@ public enum AnalysisError: Error, CustomStringConvertible, Sendable {
         case .incompatibleShards(let message): return "cannot merge: \(message)"
         case .numeric(let message): return "numeric trouble: \(message)"
         case .outputExists(let path):
-            return "\(path) already exists; pass --force to replace it"
+            return "\(path) already exists; pass \(Remedy.force.marker) to replace it"
         case .stage(let stage, let underlying): return "\(stage): \(underlying)"
         case .interrupted(let partialPath, let completed):
             return "interrupted after \(completed) sequences; partial results are in \(partialPath)"

@@ -49,14 +49,14 @@ public struct KRecommendation: Codable, Sendable, Equatable {
     public init(layers L: Int, heads H: Int, n: Int, meanCumulative: [Double], energy: Double,
                 fitted: (dims: [Int], errors: [Double])? = nil, error: Double? = nil,
                 errorStatistic: String? = nil) throws(AnalysisError) {
-        guard energy > 0, energy <= 1 else { throw .invalidOption("--energy must be in (0, 1], got \(energy)") }
+        guard energy > 0, energy <= 1 else { throw .invalidOption("\(Remedy.energy.marker) must be in (0, 1], got \(energy)") }
         guard meanCumulative.count == L * H * n, L > 0, H > 0, n > 0 else {
             throw .invalidOption("mean curves hold \(meanCumulative.count) values, [\(L), \(H), \(n)] needs \(L * H * n)")
         }
         if let error {
-            guard error > 0 else { throw .invalidOption("--error must be positive, got \(error)") }
+            guard error > 0 else { throw .invalidOption("\(Remedy.error.marker) must be positive, got \(error)") }
             guard let fitted, fitted.errors.count == L * H * fitted.dims.count else {
-                throw .invalidOption("--error needs fitted-projection errors of shape [\(L), \(H), K]")
+                throw .invalidOption("\(Remedy.error.marker) needs fitted-projection errors of shape [\(L), \(H), K]")
             }
         }
         criterion = Criterion(energy: energy, error: error, errorStatistic: error == nil ? nil : errorStatistic)

@@ -61,7 +61,7 @@ func editDistance(_ a: String, _ b: String) -> Int {
 /// Prints `error` as the tool's message and turns it into an exit code: 64 for an option that cannot
 /// work with this model or corpus (a usage error found after loading), 1 for everything else.
 func fail(_ error: Error) -> ExitCode {
-    FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+    FileHandle.standardError.write(Data("error: \((error as? AnalysisError)?.commandLineDescription ?? "\(error)")\n".utf8))
     if case AnalysisError.invalidOption = error { return ExitCode(64) }
     return ExitCode(1)
 }

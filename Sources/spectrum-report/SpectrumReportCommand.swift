@@ -66,7 +66,7 @@ struct SpectrumReportCommand: ParsableCommand {
             let files = try writer.write()
             FileHandle.standardError.write(Data("wrote \(files.count) files to \(output) (c_k at k = \(k)\(self.k == nil ? ", n/4" : ""))\n".utf8))
         } catch {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            FileHandle.standardError.write(Data("error: \((error as? AnalysisError)?.commandLineDescription ?? "\(error)")\n".utf8))
             throw ExitCode(1)
         }
     }

@@ -138,7 +138,8 @@ final class FittedProjectionMemoryTests: XCTestCase {
         // 2 layers × 4 heads × 20000·20001/2 × 16 bytes ≈ 23.8 GiB.
         options.sequenceLength = 20_000
         XCTAssertThrowsError(try Analysis.checkFittedProjectionMemory(configuration: configuration, options: options)) { error in
-            XCTAssertTrue("\(error)".contains("--holdout 0"), "\(error)")
+            XCTAssertTrue("\(error)".contains("set `AnalysisOptions.holdout` to 0"), "\(error)")
+            XCTAssertTrue((error as? AnalysisError)?.commandLineDescription.contains("set --holdout to 0") == true, "\(error)")
             XCTAssertTrue("\(error)".contains("23.8 GiB"), "\(error)")
         }
         options.holdout = 0

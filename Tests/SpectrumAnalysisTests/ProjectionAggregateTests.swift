@@ -42,3 +42,20 @@ final class ProjectionAggregateTests: XCTestCase {
         XCTAssertEqual(a.sums[.svdOptimalMean], [3, 3, 3])
     }
 }
+
+/// Library errors name parameters; the command-line tools name flags.
+final class RemedyTests: XCTestCase {
+    func testMessagesNameParametersForTheLibraryAndFlagsForTheTools() {
+        let error = AnalysisError.outputExists(path: "/tmp/run.h5")
+        XCTAssertEqual(error.description, "/tmp/run.h5 already exists; pass `force: true` to replace it")
+        XCTAssertEqual(error.commandLineDescription, "/tmp/run.h5 already exists; pass --force to replace it")
+        let merge = AnalysisError.incompatibleShards("missing; pass \(Remedy.allowPartial.marker) or \(Remedy.resume.marker)")
+        XCTAssertEqual(merge.description, "cannot merge: missing; pass `allowPartial: true` or `resume: true`")
+        XCTAssertEqual(merge.commandLineDescription, "cannot merge: missing; pass --allow-partial or --resume")
+        for remedy in Remedy.allCases {
+            let text = AnalysisError.invalidOption("x \(remedy.marker) y")
+            XCTAssertFalse(text.description.contains("\u{E000}") || text.commandLineDescription.contains("\u{E001}"), "\(remedy)")
+            XCTAssertFalse(text.description.contains("--"), "library text names a flag: \(text.description)")
+        }
+    }
+}
