@@ -65,10 +65,11 @@ final class InterruptFlag: @unchecked Sendable {
         for signalNumber in [SIGINT, SIGTERM] {
             signal(signalNumber, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
-            source.setEventHandler { [weak self] in
+            source.setEventHandler { [weak self, source] in  // the source lives as long as the process
                 guard let self else { return }
                 self.lock.lock()
-                let second = self.flag
+                // Signals that arrive together are delivered as one event whose `data` counts them.
+                let second = self.flag || source.data > 1
                 self.flag = true
                 self.lock.unlock()
                 if second {

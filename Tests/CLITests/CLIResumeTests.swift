@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 import SpectrumAnalysis
+import RunFormat
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -45,10 +46,35 @@ final class CLIResumeTests: CLITestCase {
         try assertSameRun(interrupted, expected: expected, expectedRun: expectedRun)
     }
 
-    /// Starts a run, sends `signal` once the first sequence is committed (the first progress line
-    /// is printed right after the commit), and returns the result and the partial's sequence count.
-    private func interrupt(output: String, with signal: Int32) throws -> (ToolResult, Int) {
-        var arguments = CLI.tinyRun(sequences: Self.sequences, output: output, Self.options)
+    /// A second Ctrl-C aborts at once, on a line of its own, with the resume hint; `--resume` says
+    /// where it resumes and completes the run to the uninterrupted result.
+    func testSecondInterruptAbortsWithTheHintAndResumeSaysWhereItResumes() throws {
+        let reference = path("reference.h5")
+        try succeed(CLI.tinyRun(sequences: Self.sequences, output: reference, Self.options))
+        let aborted = path("aborted.h5")
+        // The second signal can only abort while a sequence is still running; should the run have
+        // stopped after the first one already, continue it and try again.
+        var (result, committed) = try interrupt(output: aborted, with: SIGINT, times: 2)
+        for _ in 0..<4 where !result.stderr.contains("aborted:") && result.status == 130 {
+            (result, committed) = try interrupt(output: aborted, with: SIGINT, times: 2, extra: ["--resume"])
+        }
+        XCTAssertEqual(result.status, 130, result.stderr)
+        XCTAssertTrue(result.stderr.contains("\naborted: the sequences committed so far are safe in \(aborted).partial; resume with the same command plus --resume.\n"),
+                      result.stderr)
+        XCTAssertLessThan(committed, Self.sequences)
+        var arguments = CLI.tinyRun(sequences: Self.sequences, output: aborted, Self.options + ["--resume"])
+        arguments.removeAll { $0 == "--quiet" }
+        let resumed = try succeed(arguments)
+        XCTAssertTrue(resumed.stderr.contains("resuming at \(committed)/\(Self.sequences) (\(committed) sequences were already done)"), resumed.stderr)
+        try assertSameRun(aborted, expected: try RunContents(URL(fileURLWithPath: reference)),
+                          expectedRun: try RunFile(contentsOf: URL(fileURLWithPath: reference)))
+    }
+
+    /// Starts a run, sends `signal` (`times` times) once the first sequence is committed
+    /// (the first progress line is printed right after the commit), and returns the result and the
+    /// partial's sequence count.
+    private func interrupt(output: String, with signal: Int32, times: Int = 1, extra: [String] = []) throws -> (ToolResult, Int) {
+        var arguments = CLI.tinyRun(sequences: Self.sequences, output: output, Self.options + extra)
         arguments.removeAll { $0 == "--quiet" }
         let tool = try CLI.start(try CLI.binary(), arguments, in: directory)
         let deadline = Date().addingTimeInterval(120)
@@ -61,9 +87,19 @@ final class CLIResumeTests: CLITestCase {
             usleep(5_000)
         }
         tool.send(signal)
+        // Signals sent back to back merge into one; the next is sent once the first was acknowledged.
+        for _ in 1..<max(1, times) {
+            while tool.process.isRunning && Date() < deadline,
+                  (try? String(contentsOf: tool.stderrURL, encoding: .utf8))?.contains("stopping after the current sequence") != true {
+                usleep(1_000)
+            }
+            tool.send(signal)
+        }
         let result = try tool.wait(timeout: 120)
         XCTAssertTrue(sawProgress, "no progress line before the run ended:\n\(result.stderr)")
         XCTAssertFalse(FileManager.default.fileExists(atPath: output), "an interrupted run must not leave the final file")
+        // An abort (second signal) exits without closing the HDF5 file: its durable progress is the journal.
+        if times > 1 { return (result, RunJournal.committedCount(at: URL(fileURLWithPath: output + ".partial.journal"))) }
         let partial = try RunFile(contentsOf: URL(fileURLWithPath: output + ".partial"))
         XCTAssertFalse(partial.isComplete)
         XCTAssertEqual(partial.metadata.sequencesPlanned, Self.sequences)
