@@ -83,8 +83,8 @@ public struct Axis: Sendable {
                 svg.text(format(v), x: x, y: b.maxY + 7 + Self.tickSize * 0.6, size: Self.tickSize, anchor: .middle)
             }
             svg.line(x1: b.x, y1: b.maxY, x2: b.maxX, y2: b.maxY, stroke: "#444")
-            svg.text(label, x: b.x + b.width / 2, y: b.maxY + 12 + Self.tickSize * 1.2 + Self.labelSize * 0.6,
-                     size: Self.labelSize, anchor: .middle)
+            if !label.isEmpty { svg.text(label, x: b.x + b.width / 2, y: b.maxY + 12 + Self.tickSize * 1.2 + Self.labelSize * 0.6,
+                     size: Self.labelSize, anchor: .middle) }
         case .left:
             var widest = 0.0
             for v in shown {
@@ -95,8 +95,11 @@ public struct Axis: Sendable {
                 widest = max(widest, box.width)
             }
             svg.line(x1: b.x, y1: b.y, x2: b.x, y2: b.maxY, stroke: "#444")
-            svg.text(label, x: b.x - 7 - widest - 8 - Self.labelSize * 0.6, y: b.y + b.height / 2,
-                     size: Self.labelSize, anchor: .middle, rotated: true)
+            // Panels of a small-multiples figure after the first column carry no axis title.
+            if !label.isEmpty {
+                svg.text(label, x: b.x - 7 - widest - 8 - Self.labelSize * 0.6, y: b.y + b.height / 2,
+                         size: Self.labelSize, anchor: .middle, rotated: true)
+            }
         }
     }
 

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Writes a complete report folder: the four figures as SVG + tidy CSV, `index.html` and
+/// Writes a complete report folder: every figure as SVG + tidy CSV, `index.html` and
 /// `summary.md`.
 ///
 /// Everything is first written into a hidden temporary folder next to the output and renamed
@@ -49,6 +49,16 @@ public struct ReportWriter: Sendable {
             ProjectionErrorFigure(runs: stats).make(),
             EffectiveRankFigure(runs: stats).make(),
         ]
+        if runs.count > 1 {
+            figures.append(CumulativePanelsFigure(runs: stats, kind: .runs, k: options.k, logX: options.logX)
+                .make(stem: CumulativePanelsFigure.stem(.runs, run: 0, of: 1)))
+        }
+        if options.perHead {
+            for (i, run) in stats.enumerated() {
+                figures.append(CumulativePanelsFigure(runs: [run], kind: .heads, k: options.k, logX: options.logX)
+                    .make(stem: CumulativePanelsFigure.stem(.heads, run: i, of: stats.count)))
+            }
+        }
         // Runs that differ only in n (a sweep): how k grows with n.
         let kVersusN = KVersusN(runs: runs, k: options.k)
         if !kVersusN.series.isEmpty { figures.append(KVersusNFigure(data: kVersusN).make()) }

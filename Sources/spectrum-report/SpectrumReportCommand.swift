@@ -30,7 +30,7 @@ struct SpectrumReportCommand: ParsableCommand {
     @Flag(help: "Logarithmic x axis for the cumulative spectrum.")
     var logX = false
 
-    @Flag(help: "Also write cumulative_spectrum_heads.csv: the c_j curve of every layer and head.")
+    @Flag(help: "Also write the c_j curve of every layer and head: cumulative_spectrum_heads.csv and a figure with one panel per layer.")
     var perHead = false
 
     @Option(name: .customLong("image-format"), help: "Also write each figure as png or pdf (repeatable; needs rsvg-convert from librsvg).")

@@ -14,8 +14,10 @@ final class ReportWriterTests: XCTestCase {
         for figures in [[runs[0]], runs] {
             let stats = figures.map(RunStatistics.init)
             let svgs = [CumulativeSpectrumFigure(runs: stats, k: 16).make(), HeatmapFigure(runs: stats, k: 16).make(),
-                        ProjectionErrorFigure(runs: stats).make(), EffectiveRankFigure(runs: stats).make()].compactMap(\.svg)
-            XCTAssertEqual(svgs.count, 4)
+                        ProjectionErrorFigure(runs: stats).make(), EffectiveRankFigure(runs: stats).make(),
+                        CumulativePanelsFigure(runs: [stats[0]], kind: .heads, k: 16).make(stem: "heads"),
+                        CumulativePanelsFigure(runs: stats, kind: .runs, k: 16).make(stem: "layers")].compactMap(\.svg)
+            XCTAssertEqual(svgs.count, 6)
             for svg in svgs {
                 let xml = try XMLCheck.parse(svg.xml)
                 XCTAssertEqual(xml.rootAttributes["viewBox"], "0 0 \(SVGDocument.num(svg.width)) \(SVGDocument.num(svg.height))")
@@ -31,9 +33,9 @@ final class ReportWriterTests: XCTestCase {
         let written = try files(runs)
         XCTAssertEqual(Set(written.keys), ["cumulative_spectrum.svg", "cumulative_spectrum.csv", "heatmap_k16.svg", "heatmap_k16.csv",
                                            "projection_error.svg", "projection_error.csv", "effective_rank.svg", "effective_rank.csv",
-                                           "index.html", "summary.md"])
+                                           "cumulative_spectrum_layers.svg", "cumulative_spectrum_layers.csv", "index.html", "summary.md"])
         let html = try XCTUnwrap(written["index.html"])
-        XCTAssertEqual(html.components(separatedBy: "<svg ").count - 1, 4, "all four SVGs are inline")
+        XCTAssertEqual(html.components(separatedBy: "<svg ").count - 1, 5, "all five SVGs are inline")
         XCTAssertFalse(html.contains("http://") && html.contains("<script"), "no scripts")
         XCTAssertFalse(html.contains("src=\"http"), "no network resources")
     }
