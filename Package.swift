@@ -84,7 +84,7 @@ let package = Package(
         // Paths, fixtures and assertions shared by the test targets.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra"]),
-        .testTarget(name: "HDF5StoreTests", dependencies: ["HDF5Store", "CHDF5"]),
+        .testTarget(name: "HDF5StoreTests", dependencies: ["HDF5Store", "CHDF5", "TestSupport"]),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "TestSupport"]),
         .testTarget(name: "TransformerTests", dependencies: ["Transformer", "Tokenizers", "TestSupport"]),
         .testTarget(name: "SpectrumAnalysisTests", dependencies: ["SpectrumAnalysis", "TestSupport"]),

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import TestSupport
 
 /// Disk full (`ulimit -f`) and a read-only output folder: the tool stops with a message naming the
 /// file, and outputs of earlier runs stay intact. Runs the built `spectrum-analyze` on the tiny
@@ -37,20 +38,8 @@ final class OutputLimitsTests: XCTestCase {
 
     /// Runs `/bin/sh -c script` with `$TOOL` set to the binary; returns exit status and stderr.
     private func shell(_ script: String) throws -> (status: Int32, stderr: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", script]
-        var environment = ProcessInfo.processInfo.environment
-        environment["TOOL"] = Self.binary.path
-        environment["OPENBLAS_NUM_THREADS"] = "1"
-        process.environment = environment
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let data = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        let result = try runSubprocess("/bin/sh", ["-c", script], environment: ["TOOL": Self.binary.path, "OPENBLAS_NUM_THREADS": "1"])
+        return (result.status, result.errors)
     }
 
     private func runArguments(output: URL) -> String {

@@ -1,4 +1,5 @@
 import XCTest
+import TestSupport
 @testable import HDF5Store
 
 /// Files must pass both ways between HDF5Store and h5py.
@@ -81,8 +82,8 @@ final class InteropTests: XCTestCase {
         try file.close()
 
         let script = repositoryRoot.appendingPathComponent("scripts/check-h5py-interop.py").path
-        let result = try runProcess(python, [script, path])
-        XCTAssertEqual(result.status, 0, "h5py check failed:\n\(result.output)")
+        let result = try runSubprocess(python, [script, path])
+        XCTAssertEqual(result.status, 0, "h5py check failed:\n\(result.output)\(result.errors)")
         XCTAssertTrue(result.output.contains("h5py interop OK"), result.output)
     }
 }

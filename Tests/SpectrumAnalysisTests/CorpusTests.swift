@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import TestSupport
 @testable import SpectrumAnalysis
 @testable import SpectrumMetrics
 @testable import RunFormat
@@ -40,11 +41,7 @@ final class CorpusTests: XCTestCase {
     func testGzipEqualsPlainTextAndTruncatedGzipIsAnError() throws {
         let text = (0..<2000).map { "line \($0) of some text" }.joined(separator: "\n")
         let plain = try write("plain.txt", Array(text.utf8))
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/gzip")
-        process.arguments = ["-k", "-f", plain.path]
-        try process.run()
-        process.waitUntilExit()
+        XCTAssertEqual(try runSubprocess("/bin/gzip", ["-k", "-f", plain.path]).status, 0)
         let gz = URL(fileURLWithPath: plain.path + ".gz")
         XCTAssertEqual(try Corpus(contentsOf: gz).lines, try Corpus(contentsOf: plain).lines)
 

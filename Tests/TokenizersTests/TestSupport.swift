@@ -69,16 +69,9 @@ enum TestSupport {
 
     /// The decompressed bytes of a gzip file (`gzip -dc`).
     static func gunzip(_ url: URL) throws -> Data {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["gzip", "-dc", url.path]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 0, "gzip -dc \(url.path) failed")
-        return data
+        let result = try runSubprocess("/usr/bin/env", ["gzip", "-dc", url.path])
+        XCTAssertEqual(result.status, 0, "gzip -dc \(url.path) failed: \(result.errors)")
+        return result.stdout
     }
 
     /// The corpus lines as the packing step defines them: `gzip -dc`, UTF-8 with replacement,
@@ -89,15 +82,7 @@ enum TestSupport {
             XCTFail("missing corpus \(url.path): run `make corpus` (or set SPECTRUM_CORPUS)")
             return []
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["gzip", "-dc", url.path]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 0, "gzip -dc \(url.path) failed")
+        let data = try gunzip(url)
         let scalars = Array(String(decoding: data, as: UTF8.self).unicodeScalars)
         var lines: [String] = []
         var start = 0
