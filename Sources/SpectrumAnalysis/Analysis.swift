@@ -52,15 +52,11 @@ public final class Analysis {
 
     /// Loads model, tokenizer and corpus and packs the windows.
     ///
-    /// Sets OpenBLAS to one thread for the whole process (``BLAS/setThreadCount(_:)``): the pipeline
-    /// runs heads in parallel instead, and a multi-threaded BLAS call would round differently, so
-    /// results would depend on the machine's core count.
     /// - Throws: a message naming the file for a missing or malformed model or corpus, a corpus shorter
     ///   than one window, or `--seq-len` above the model's positions.
     public init(modelDirectory: URL, corpus corpusURL: URL, options: AnalysisOptions) throws(AnalysisError) {
         self.modelDirectory = modelDirectory
         self.options = options
-        BLAS.setThreadCount(1)
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: modelDirectory.path, isDirectory: &isFolder) else {
             throw .stage("model \(modelDirectory.path)", underlying: "the model folder does not exist (run `make setup` to fetch the default model)")
@@ -141,10 +137,21 @@ public final class Analysis {
     ///   - shouldStop: polled between sequences; when it returns true the run stops cleanly, leaves a
     ///     resumable partial file and throws ``AnalysisError/interrupted(partialPath:completed:)``.
     /// - Returns: the finished run file, open for reading.
+    ///
+    /// OpenBLAS runs on one thread while this runs (``BLAS/singleThreaded(_:)``; the caller's thread
+    /// count is restored afterwards): heads run in parallel instead, and results do not depend on the
+    /// machine's core count.
     @discardableResult
     public func run(output: URL, force: Bool = false, resume: Bool = false,
                     progress: (AnalysisProgress) -> Void = { _ in },
                     shouldStop: () -> Bool = { false }) throws(AnalysisError) -> RunFile {
+        try BLAS.singleThreaded { () throws(AnalysisError) -> RunFile in
+            try runSingleThreaded(output: output, force: force, resume: resume, progress: progress, shouldStop: shouldStop)
+        }
+    }
+
+    private func runSingleThreaded(output: URL, force: Bool, resume: Bool,
+                                   progress: (AnalysisProgress) -> Void, shouldStop: () -> Bool) throws(AnalysisError) -> RunFile {
         var metadata = try metadata()
         let target = RunOutput(output)
         let partialURL = target.partialURL, journalURL = target.journalURL

@@ -14,8 +14,8 @@ import Transformer
 /// it keeps the input's tokens and attention, and the input stays untouched until the new file is
 /// complete (`output` may equal `input`).
 public enum SpectrumStage {
-    /// Adds spectra (and projections) to the extract file `input`, written to `output`. Sets OpenBLAS
-    /// to one thread for the process, like ``Analysis``.
+    /// Adds spectra (and projections) to the extract file `input`, written to `output`. OpenBLAS runs
+    /// on one thread meanwhile (``BLAS/singleThreaded(_:)``), as in ``Analysis/run(output:force:resume:progress:shouldStop:)``.
     /// - Parameters:
     ///   - threads: concurrent head jobs; results do not depend on it.
     ///   - projection: projection options, or nil for none; they need Q, K, V in the input (else
@@ -27,7 +27,14 @@ public enum SpectrumStage {
                                   projection: ProjectionOptions? = nil, seed: UInt64 = 0,
                                   progress: (AnalysisProgress) -> Void = { _ in }) throws(AnalysisError) -> RunFile {
         // As in `Analysis`: heads run in parallel on single-threaded BLAS, so σ equals `run`'s bit for bit.
-        BLAS.setThreadCount(1)
+        try BLAS.singleThreaded { () throws(AnalysisError) -> RunFile in
+            try addSpectraSingleThreaded(input: input, output: output, force: force, threads: threads,
+                                         projection: projection, seed: seed, progress: progress)
+        }
+    }
+
+    private static func addSpectraSingleThreaded(input: URL, output: URL, force: Bool, threads: Int, projection: ProjectionOptions?,
+                                                 seed: UInt64, progress: (AnalysisProgress) -> Void) throws(AnalysisError) -> RunFile {
         let source = try RunFile(contentsOf: input)
         let m = source.metadata, rows = source.sequenceCount
         guard source.isComplete else {
