@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := build
 
-APT_PACKAGES := liblapacke-dev libopenblas-dev libhdf5-dev jargon-text pkg-config zlib1g-dev librsvg2-bin
+APT_PACKAGES := liblapacke-dev libopenblas-dev libhdf5-dev jargon-text pkg-config zlib1g-dev libssl-dev librsvg2-bin
 MODEL_DIR    := notebooks-data/models/all-MiniLM-L6-v2
 CORPUS_DIR   := notebooks-data/corpora
 CORPUS       := $(CORPUS_DIR)/jargon.txt.gz

@@ -31,6 +31,11 @@ let package = Package(
             providers: [.apt(["zlib1g-dev"])]
         ),
         .systemLibrary(
+            name: "CCrypto",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]
+        ),
+        .systemLibrary(
             name: "CHDF5",
             pkgConfig: "hdf5",
             providers: [.apt(["libhdf5-dev"])]
@@ -42,7 +47,7 @@ let package = Package(
         .target(name: "Tokenizers"),
         .target(name: "Transformer", dependencies: ["LinearAlgebra"]),
         // Reading .txt/.gz/.jsonl/folder corpora, packing them into windows, hashing.
-        .target(name: "Corpus", dependencies: ["Tokenizers", "CZlib"]),
+        .target(name: "Corpus", dependencies: ["Tokenizers", "CZlib", "CCrypto"]),
         // Per-head spectra and metrics, aggregates, projection checks and theory, statistics, seeded RNG.
         .target(name: "SpectrumMetrics", dependencies: ["LinearAlgebra"]),
         // The run file: schema, reader, writer, journal, merge, output safety.

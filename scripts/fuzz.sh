@@ -57,10 +57,10 @@ link_target() {
     for module in $(modules_of "$target"); do objects+=("$BIN/$module.build"/*.swift.o); done
     mkdir -p "$BIN/fuzzers"
     swiftc -sanitize=fuzzer,address -parse-as-library -g -O -suppress-warnings \
-        -I "$BIN/Modules" -I Sources/CHDF5 -I Sources/CLinearAlgebra -I Sources/CZlib \
-        $(pkg-config --cflags-only-I hdf5 openblas zlib | sed 's/-I/-Xcc -I/g') \
+        -I "$BIN/Modules" -I Sources/CHDF5 -I Sources/CLinearAlgebra -I Sources/CZlib -I Sources/CCrypto \
+        $(pkg-config --cflags-only-I hdf5 openblas zlib libcrypto | sed 's/-I/-Xcc -I/g') \
         fuzz/Support.swift "fuzz/targets/$target.swift" "${objects[@]}" \
-        $(pkg-config --libs hdf5 openblas zlib) -llapacke \
+        $(pkg-config --libs hdf5 openblas zlib libcrypto) -llapacke \
         -o "$BIN/fuzzers/$target" 2> >(grep -v "Cannot export local symbol" >&2)
 }
 

@@ -61,7 +61,7 @@ public struct Corpus: Sendable {
         var collected: [CorpusLine] = []
         var files: [CorpusFile] = []
         var base = 0
-        var hasher = SHA256()
+        let hasher = SHA256()
         if isDirectory.boolValue {
             let names: [String]
             do {
@@ -74,7 +74,7 @@ public struct Corpus: Sendable {
             for name in names {
                 let bytes = try Corpus.readBytes(url.appendingPathComponent(name))
                 hasher.update(bytes)
-                var own = SHA256()
+                let own = SHA256()
                 own.update(bytes)
                 files.append(CorpusFile(name: name, byteCount: bytes.count, sha256: own.finalize(), byteOffset: base))
                 Corpus.splitLines(bytes, base: base, into: &collected)
@@ -103,7 +103,7 @@ public struct Corpus: Sendable {
         self.path = path
         self.lines = lines
         self.byteCount = lines.last.map { $0.byteOffset + $0.byteLength } ?? 0
-        var hasher = SHA256()
+        let hasher = SHA256()
         for line in lines { hasher.update(Data(line.text.utf8)) }
         self.sha256 = hasher.finalize()
         self.files = []

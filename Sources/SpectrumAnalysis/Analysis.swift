@@ -316,7 +316,7 @@ final class BackgroundChecksum: @unchecked Sendable {
                     result = .success(only)
                 } else {
                     let listing = zip(digests, files).map { "\($0)  \($1.lastPathComponent)\n" }.joined()
-                    var hasher = SHA256()
+                    let hasher = SHA256()
                     hasher.update(Data(listing.utf8))
                     result = .success(hasher.finalize())
                 }
