@@ -130,7 +130,19 @@ struct LinformerContext {
         let logits = workspace.logits.reserve(n * k), approximation = workspace.approximation.reserve(n * d)
         BLAS.gemm(transposeB: true, m: n, n: k, k: d, alpha: 1 / Double(d).squareRoot(), a: head.q, lda: d,
                   b: ek, ldb: d, c: logits, ldc: k)
-        for i in 0..<n { VectorExp.softmax(logits + i * k, count: k) }
+        for i in 0..<n {
+            let row = logits + i * k
+            var largest = -Double.infinity
+            for j in 0..<k { largest = max(largest, row[j]) }
+            var total = 0.0
+            for j in 0..<k {
+                let value = exp(row[j] - largest)
+                row[j] = value
+                total += value
+            }
+            let inverse = 1 / total
+            for j in 0..<k { row[j] *= inverse }
+        }
         BLAS.gemm(m: n, n: d, k: k, a: logits, lda: k, b: fv, ldb: d, c: approximation, ldc: d)
         var squared = 0.0, referenceSquared = 0.0, rowSum = 0.0, rowMax = 0.0
         for i in 0..<n {
