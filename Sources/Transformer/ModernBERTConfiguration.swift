@@ -112,7 +112,11 @@ public struct ModernBERTConfiguration: Sendable, Equatable {
         attentionBias = try c.decodeIfPresent(Bool.self, forKey: .attentionBias) ?? false
         mlpBias = try c.decodeIfPresent(Bool.self, forKey: .mlpBias) ?? false
         // `pad_token_id` may be null (transformers then has no padding row).
-        padTokenId = (try c.decodeIfPresent(Int.self, forKey: .padTokenId)) ?? 0
+        if c.contains(.padTokenId) {
+            padTokenId = try c.decodeNil(forKey: .padTokenId) ? 0 : c.decode(Int.self, forKey: .padTokenId)
+        } else {
+            padTokenId = 50283
+        }
         localAttention = try c.decodeIfPresent(Int.self, forKey: .localAttention) ?? 128
         try DecoderConfiguration.checkLayerCount(layerCount, file: file)
         guard headCount > 0, headCount <= DecoderConfiguration.maximumHeads else {
