@@ -108,6 +108,7 @@ public final class Analysis {
         m.modelType = c.modelType.rawValue
         (m.layers, m.heads, m.headDimension, m.hiddenSize) = (c.layerCount, c.headCount, c.headDimension, c.hiddenSize)
         (m.causal, m.keyValueHeads) = (c.isCausal, c.keyValueHeadCount)
+        if c.attentionWindows.contains(where: { $0 != nil }) { m.attentionWindows = c.attentionWindows.map { $0 ?? -1 } }
         m.sequenceLength = options.sequenceLength
         m.corpusPath = corpus.path
         m.corpusSHA256 = corpus.sha256
