@@ -24,8 +24,9 @@ extension ReportFact {
         return ReportFact(key: "attention window", value: parts.joined(separator: "; "))
     }
 
-    /// "layer 3" or "layers 0, 1, 4" (zero-based, as the run file's layer axis).
+    /// "layer 3" or "layers 1, 2, 5": numbered from 1 like the report's tables and CSVs (the run
+    /// file's layer axis counts from 0).
     private static func layerList(_ layers: [Int]) -> String {
-        (layers.count == 1 ? "layer " : "layers ") + layers.map(String.init).joined(separator: ", ")
+        (layers.count == 1 ? "layer " : "layers ") + layers.map { String($0 + 1) }.joined(separator: ", ")
     }
 }

@@ -4,7 +4,7 @@ import XCTest
 import SpectrumAnalysis
 
 /// `spectrum-analyze run` and `spectrum-report` on the ModernBERT fixture (its own ModernBERT-style
-/// tokenizer, layers 1 and 2 local with half-width 10), and the windows of a Mistral run: the run
+/// tokenizer, zero-based layers 1 and 2 local with half-width 10), and the windows of a Mistral run: the run
 /// file records each layer's window, the dumped P of local layers is banded, the report names them.
 final class CLIModernBERTTests: CLITestCase {
     private static let fixtures = CLI.testsDirectory.appendingPathComponent("Fixtures/transformer")
@@ -43,7 +43,7 @@ final class CLIModernBERTTests: CLITestCase {
         let result = try CLI.start(try CLI.binary("spectrum-report"), [output, "-o", report, "--k", "8"], in: directory).wait(timeout: 120)
         XCTAssertEqual(result.status, 0, result.stderr)
         let html = try String(contentsOf: URL(fileURLWithPath: "\(report)/index.html"), encoding: .utf8)
-        for fragment in ["attention window", "layers 1, 2 local", "symmetric sliding window", "half-width 10", "21 keys", "layers 0, 3 global"] {
+        for fragment in ["attention window", "layers 2, 3 local", "symmetric sliding window", "half-width 10", "21 keys", "layers 1, 4 global"] {
             XCTAssertTrue(html.contains(fragment), "the report does not say '\(fragment)'")
         }
         try fail(["run", "--model", folder.path, "--corpus", CLI.corpus.path, "--seq-len", "97", "-o", path("long.h5")],
@@ -65,7 +65,7 @@ final class CLIModernBERTTests: CLITestCase {
         XCTAssertEqual(try RunFile(contentsOf: file.url).metadata.attentionWindows, [7, 7])
         let run = try ReportRun(runFile: file)
         let fact = try XCTUnwrap(run.facts.first { $0.key == "attention window" })
-        XCTAssertTrue(fact.value.contains("layers 0, 1 local, causal sliding window of 7 keys (query i sees keys i − 6 … i)"), fact.value)
+        XCTAssertTrue(fact.value.contains("layers 1, 2 local, causal sliding window of 7 keys (query i sees keys i − 6 … i)"), fact.value)
         XCTAssertFalse(fact.value.contains("global"), fact.value)
     }
 }

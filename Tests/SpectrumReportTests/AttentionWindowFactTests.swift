@@ -15,15 +15,15 @@ final class AttentionWindowFactTests: XCTestCase {
     func testSymmetricWindowsNameTheLocalLayersAndTheirBand() throws {
         let fact = try XCTUnwrap(ReportFact.attentionWindows(of: metadata([-1, 64, 64, -1, 64], causal: false)))
         XCTAssertEqual(fact.key, "attention window")
-        XCTAssertEqual(fact.value, "layers 1, 2, 4 local, symmetric sliding window: query i sees keys i − 64 … i + 64 (half-width 64, 129 keys); "
-                       + "layers 0, 3 global (full attention); local layers' P is banded and analysed as it is")
+        XCTAssertEqual(fact.value, "layers 2, 3, 5 local, symmetric sliding window: query i sees keys i − 64 … i + 64 (half-width 64, 129 keys); "
+                       + "layers 1, 4 global (full attention); local layers' P is banded and analysed as it is")
     }
 
     func testCausalWindowsAndMixedWidths() throws {
         let fact = try XCTUnwrap(ReportFact.attentionWindows(of: metadata([4, -1, 9], causal: true)))
-        XCTAssertEqual(fact.value, "layer 0 local, causal sliding window of 4 keys (query i sees keys i − 3 … i); "
-                       + "layer 2 local, causal sliding window of 9 keys (query i sees keys i − 8 … i); "
-                       + "layer 1 global (full causal attention); local layers' P is banded and analysed as it is")
+        XCTAssertEqual(fact.value, "layer 1 local, causal sliding window of 4 keys (query i sees keys i − 3 … i); "
+                       + "layer 3 local, causal sliding window of 9 keys (query i sees keys i − 8 … i); "
+                       + "layer 2 global (full causal attention); local layers' P is banded and analysed as it is")
     }
 
     func testNoWindowsNoFact() {
