@@ -17,7 +17,8 @@ make-encoder-family-fixtures.py: "probabilities" [L, H, n, n], "hidden" [n, hidd
                       no biases (ModernBERT's defaults), gelu. reference: random ids, n = 67 (two 64-row
                       blocks, band narrower than n); packed: a corpus sentence encoded by tokenizer.json.
   modernbert-biased   ModernBertForMaskedLM (keys under model., plus a head), 3 layers, layer_types and nested
-                      rope_parameters, local_attention = 16 (half-width 8), attention_bias, mlp_bias,
+                      rope_parameters (θ 80000 global; 5000 with linear scaling by 1.5 local),
+                      local_attention = 16 (half-width 8), attention_bias, mlp_bias,
                       norm_bias, gelu_pytorch_tanh; n = 70.
 
 Needs torch, transformers, tokenizers, safetensors, numpy; CI never runs it (its small outputs are committed).
@@ -92,7 +93,7 @@ def configs(tokenizer):
         ("modernbert-biased", ModernBertForMaskedLM, 70, ModernBertConfig(
             num_hidden_layers=3, layer_types=["full_attention", "sliding_attention", "full_attention"],
             rope_parameters={"full_attention": {"rope_type": "default", "rope_theta": 80000.0},
-                             "sliding_attention": {"rope_type": "default", "rope_theta": 5000.0}},
+                             "sliding_attention": {"rope_type": "linear", "factor": 1.5, "rope_theta": 5000.0}},
             local_attention=16, attention_bias=True, mlp_bias=True, norm_bias=True,
             hidden_activation="gelu_pytorch_tanh", **common)),
     ]

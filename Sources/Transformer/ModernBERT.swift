@@ -2,7 +2,8 @@ import Foundation
 import LinearAlgebra
 
 /// A ModernBERT encoder (`model_type` modernbert): inference only, one sequence at a time, no
-/// padding, positions `0 ..< n`.
+/// padding, positions `0 ..< n`. An id equal to `pad_token_id` is an ordinary token, as in
+/// `transformers` without an attention mask (its `padding_idx` only affects training).
 ///
 /// For ids `t_1 … t_n` (h hidden, H heads, d = h/H, I intermediate):
 /// - `X⁰ = LayerNorm(E_tok[t])` `[n, h]` (no position or token-type embeddings);

@@ -170,16 +170,8 @@ final class ModernBERTWorkspace: @unchecked Sendable {
 
     /// Section `s` (0 = Q after RoPE, 1 = K after RoPE, 2 = V) of ``qkv`` as `[H, n, d]`.
     private func headMajor(section: Int) -> [Float] {
-        let h = c.hiddenSize, d = c.headDimension, heads = c.headCount
-        return [Float](unsafeUninitializedCapacity: heads * n * d) { buffer, initialized in
-            guard let out = buffer.baseAddress else { return }
-            for head in 0..<heads {
-                for row in 0..<n {
-                    (out + (head * n + row) * d).initialize(from: qkv + row * 3 * h + section * h + head * d, count: d)
-                }
-            }
-            initialized = heads * n * d
-        }
+        LayerAttention.headMajor(qkv, rowStride: 3 * c.hiddenSize, firstColumn: section * c.hiddenSize, heads: c.headCount,
+                                 rows: n, d: c.headDimension)
     }
 }
 

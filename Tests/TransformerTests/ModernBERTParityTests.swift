@@ -55,8 +55,20 @@ final class ModernBERTParityTests: XCTestCase {
     /// Legacy config keys (global_attn_every_n_layers, global/local_rope_theta), no biases, gelu.
     func testModernBERTMatchesTransformers() throws { try check("modernbert") }
 
-    /// layer_types and nested rope_parameters, every bias, gelu_pytorch_tanh, keys under `model.` with an MLM head.
-    func testBiasedModernBERTMatchesTransformers() throws { try check("modernbert-biased") }
+    /// layer_types and nested rope_parameters (linear scaling on the local layers), every bias,
+    /// gelu_pytorch_tanh, keys under `model.` with an MLM head.
+    func testBiasedModernBERTMatchesTransformers() throws {
+        let m = try XCTUnwrap(try ModelConfiguration(contentsOf: folder("modernbert-biased").appendingPathComponent("config.json")).modernBERT)
+        XCTAssertEqual(m.localLayers, [false, true, false])
+        XCTAssertEqual(m.localHalfWidth, 8)
+        XCTAssertEqual(m.globalRotary.theta, 80_000)
+        XCTAssertEqual(m.globalRotary.scaling, .none)
+        XCTAssertEqual(m.localRotary.theta, 5000)
+        XCTAssertEqual(m.localRotary.scaling, .linear(factor: 1.5))
+        XCTAssertTrue(m.normBias && m.attentionBias && m.mlpBias)
+        XCTAssertEqual(m.activation, .geluTanh)
+        try check("modernbert-biased")
+    }
 
     /// A sentence encoded by the fixture's ModernBERT-style tokenizer ([CLS] … [SEP], ids equal to
     /// Hugging Face `tokenizers`), then run through the model.
