@@ -176,7 +176,7 @@ public struct ModernBERTConfiguration: Sendable, Equatable {
         }
         let limit = 1 << 24
         for (name, value) in [("vocab_size", vocabularySize), ("hidden_size", hiddenSize), ("intermediate_size", intermediateSize),
-                              ("max_position_embeddings", maxPositionEmbeddings)] {
+                              ("max_position_embeddings", maxPositionEmbeddings), ("local_attention", localAttention)] {
             try require(value > 0 && value <= limit, "\(name) must be in 1...\(limit), is \(value)")
         }
         try require(normEpsilon.isFinite && normEpsilon > 0, "norm_eps must be positive, is \(normEpsilon)")

@@ -56,6 +56,7 @@ final class ModernBERTInputTests: XCTestCase {
             (#"{"model_type": "modernbert", "num_hidden_layers": 2, "layer_types": ["full_attention"]}"#, ["layer_types", "1 entries", "2"]),
             (#"{"model_type": "modernbert", "local_attention": 0}"#, ["local_attention", "0"]),
             (#"{"model_type": "modernbert", "local_attention": -4}"#, ["local_attention", "-4"]),
+            (#"{"model_type": "modernbert", "local_attention": 99999999999}"#, ["local_attention", "99999999999"]),
             (#"{"model_type": "modernbert", "hidden_activation": "mish"}"#, ["hidden_activation", "mish", "gelu"]),
             (#"{"model_type": "modernbert", "global_attn_every_n_layers": 0}"#, ["global_attn_every_n_layers"]),
             (#"{"model_type": "modernbert", "hidden_size": 100, "num_attention_heads": 12}"#, ["hidden_size", "num_attention_heads"]),
