@@ -2,10 +2,10 @@
 """Writes Tests/Fixtures/transformer/random-init-rules.json: how Hugging Face `transformers` initialises
 fresh models, tensor by tensor, as the reference for RandomInitialization's rules (CI never runs this).
 
-For tiny BERT, RoBERTa (the tiny-roberta fixture's config), GPT-2 and Llama configurations, the model is
-built from its config with torch.manual_seed(0) (so `_init_weights` runs), and every parameter of the
-state dict is classified: "ones", "zeros", or "normal" with its sample standard deviation (over the
-non-zero rows) and the index of an all-zero row if there is one (a padding_idx row).
+For tiny BERT, RoBERTa (the tiny-roberta fixture's config), GPT-2, Llama and ModernBERT configurations, the
+model is built from its config with torch.manual_seed(0) (so `_init_weights` runs), and every parameter of the
+state dict is classified: "ones", "zeros", or "normal" with its sample standard deviation and largest |value|
+(over the non-zero rows) and the index of an all-zero row if there is one (a padding_idx row).
 
 Usage: $HOME/.cache/spectrum-toolkit/bench-venv/bin/python scripts/make-random-init-fixture.py
 """
@@ -36,7 +36,7 @@ def classify(model):
                 zero_row = zero[0] if len(zero) == 1 else None
             values = t if zero_row is None else torch.cat([t[:zero_row], t[zero_row + 1:]])
             rules[name] = {"rule": "normal", "std": float(values.std()), "mean": float(values.mean()),
-                           "zero_row": zero_row, "shape": list(t.shape)}
+                           "max_abs": float(values.abs().max()), "zero_row": zero_row, "shape": list(t.shape)}
     return rules
 
 
@@ -56,6 +56,11 @@ def main():
                    "num_key_value_heads": 2, "intermediate_size": 64, "vocab_size": 200, "pad_token_id": 3,
                    "initializer_range": 0.03},
                   lambda c: transformers.LlamaModel(transformers.LlamaConfig(**c))),
+        "modernbert": ({"model_type": "modernbert", "hidden_size": 32, "num_hidden_layers": 3, "num_attention_heads": 4,
+                        "intermediate_size": 40, "vocab_size": 200, "pad_token_id": 3, "max_position_embeddings": 64,
+                        "initializer_range": 0.04, "initializer_cutoff_factor": 2.0, "norm_bias": True,
+                        "attention_bias": True, "mlp_bias": True},
+                       lambda c: transformers.ModernBertModel(transformers.ModernBertConfig(**c))),
     }
     fixture = {}
     for family, (config, build) in configs.items():

@@ -57,6 +57,11 @@ public struct RunMetadata: Sendable, Equatable {
     public var randomInitSeed: Int64 = -1
     /// Hold-out period of the fitted projection (`/projection` attribute `holdout`; 0 = none).
     public var holdout = 0
+    /// Per layer (attribute `attention_window`, written only when some layer has one): −1 for full
+    /// attention, else the window w: causal models see keys `i − w < j ≤ i` (Mistral, Qwen2 sliding
+    /// windows), bidirectional ones `|i − j| ≤ w` (ModernBERT's local layers). `nil`: every layer full
+    /// (and files written before the attribute existed).
+    public var attentionWindows: [Int]?
 
     /// G, heads of dumped K and V.
     public var effectiveKeyValueHeads: Int { keyValueHeads > 0 ? keyValueHeads : heads }
@@ -136,6 +141,7 @@ public struct RunMetadata: Sendable, Equatable {
             try a.set("not_applicable_reason", Self.notApplicableReason)
         }
         try a.set("random_init_seed", randomInitSeed)
+        if let attentionWindows { try a.set("attention_window", attentionWindows.map { Int64($0) }) }
         if let projection {
             let group = try file.requireGroup("projection")
             try group.attributes.set("delta", projection.delta)
@@ -202,6 +208,8 @@ public struct RunMetadata: Sendable, Equatable {
             if try a.contains("kv_heads") { keyValueHeads = Int(try a.int64("kv_heads")) }
             // Absent in files written before the untrained control: trained weights.
             randomInitSeed = try a.contains("random_init_seed") ? try a.int64("random_init_seed") : -1
+            // Absent in files written before windows were recorded, and when every layer is full.
+            if try a.contains("attention_window") { attentionWindows = try a.int64Array("attention_window").map { Int($0) } }
             if try file.exists("projection") {
                 let group = try file.openGroup("projection")
                 projection = ProjectionSetup(
@@ -217,6 +225,11 @@ public struct RunMetadata: Sendable, Equatable {
         }
         guard keyValueHeads >= 0, keyValueHeads <= heads, keyValueHeads == 0 || heads % keyValueHeads == 0 else {
             throw .runFile(path: path, reason: "kv_heads \(keyValueHeads) does not divide heads \(heads)")
+        }
+        if let attentionWindows {
+            guard attentionWindows.count == layers, attentionWindows.allSatisfy({ (-1...(1 << 30)).contains($0) && $0 != 0 }) else {
+                throw .runFile(path: path, reason: "attention_window must hold one value per layer (\(layers)), each −1 or positive; has \(attentionWindows.prefix(8))")
+            }
         }
         guard layers > 0, heads > 0, sequenceLength > 0, headDimension > 0 else {
             throw .runFile(path: path, reason: "shape attributes are not positive (layers \(layers), heads \(heads), seq_len \(sequenceLength))")

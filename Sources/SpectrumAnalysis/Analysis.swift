@@ -104,6 +104,10 @@ public final class Analysis {
         m.modelType = c.modelType.rawValue
         (m.layers, m.heads, m.headDimension, m.hiddenSize) = (c.layerCount, c.headCount, c.headDimension, c.hiddenSize)
         (m.causal, m.keyValueHeads) = (c.isCausal, c.keyValueHeadCount)
+        if c.attentionWindows.contains(where: { $0 != nil }) {
+            // A window of 2³⁰ or more covers any n this toolkit runs; the run file's bound keeps w·2 + 1 finite.
+            m.attentionWindows = c.attentionWindows.map { $0.map { min($0, 1 << 30) } ?? -1 }
+        }
         m.sequenceLength = options.sequenceLength
         m.corpusPath = corpus.path
         m.corpusSHA256 = corpus.sha256

@@ -36,6 +36,7 @@ extension ReportRun {
             facts.append(ReportFact(key: "attention", value: "causal: every P is lower-triangular, so in exact arithmetic it is full-rank whenever its diagonal is positive (numerically its smallest singular values may still vanish where diagonal entries underflow); the energy curve c_k and the effective ranks are the informative numbers" + (m.effectiveKeyValueHeads < m.heads ? "; grouped-query attention with \(m.effectiveKeyValueHeads) key-value heads" : "")))
             facts.append(ReportFact(key: "Theorem 2 and pooling", value: "not applicable (\(RunMetadata.notApplicableReason))"))
         }
+        if let windows = ReportFact.attentionWindows(of: m) { facts.append(windows) }
         if m.shard.count > 1 { facts.append(ReportFact(key: "shard", value: m.shard.description)) }
         let partialMerge = m.isPartialMerge
             ? "partial merge: shard\(m.missingShards.count == 1 ? "" : "s") \(m.missingShards.map { "\($0)/\(m.mergedShardCount)" }.joined(separator: ", ")) missing"

@@ -72,3 +72,20 @@ public struct LayerAttention: Sendable {
         keyValueHeads > 0 && heads % keyValueHeads == 0 ? head / (heads / keyValueHeads) : head
     }
 }
+
+extension LayerAttention {
+    /// `heads` consecutive heads of a row-major projection buffer rearranged to `[heads, n, d]`:
+    /// head `j` of row `i` is the `d` floats at `buffer + i·rowStride + firstColumn + j·d` (how every
+    /// forward pass lays out its fused q | k | v rows).
+    static func headMajor(_ buffer: UnsafePointer<Float>, rowStride: Int, firstColumn: Int, heads: Int, rows n: Int, d: Int) -> [Float] {
+        [Float](unsafeUninitializedCapacity: heads * n * d) { out, initialized in
+            guard let base = out.baseAddress else { return }
+            for head in 0..<heads {
+                for row in 0..<n {
+                    (base + (head * n + row) * d).initialize(from: buffer + row * rowStride + firstColumn + head * d, count: d)
+                }
+            }
+            initialized = heads * n * d
+        }
+    }
+}

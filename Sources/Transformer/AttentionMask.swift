@@ -8,6 +8,9 @@ enum AttentionMask: Sendable, Equatable {
     case causal
     /// Keys `i − w < j ≤ i`: P is banded, `w` entries per row once `i ≥ w − 1` (Mistral, Qwen windows).
     case slidingWindow(Int)
+    /// Keys `|i − j| ≤ w`, both sides (ModernBERT's local layers): P is banded, `2w + 1` entries per
+    /// row away from the ends.
+    case symmetricWindow(Int)
 
     /// The visible key columns of query row `i` in a sequence of `n`.
     func visibleColumns(row i: Int, count n: Int) -> Range<Int> {
@@ -15,6 +18,7 @@ enum AttentionMask: Sendable, Equatable {
         case .bidirectional: return 0..<n
         case .causal: return 0..<(i + 1)
         case .slidingWindow(let w): return max(0, i - w + 1)..<(i + 1)
+        case .symmetricWindow(let w): return max(0, i - w)..<min(n, i + w + 1)
         }
     }
 

@@ -34,9 +34,9 @@ public final class Encoder: Sendable {
     /// Builds the encoder from an already-open checkpoint; the weights are copied, so `tensors` may
     /// be released afterwards.
     public init(configuration: ModelConfiguration, tensors: SafeTensors) throws(TransformerError) {
-        guard !configuration.isCausal else {
+        guard !configuration.isCausal, configuration.modernBERT == nil else {
             throw .invalidConfiguration(file: tensors.url.path,
-                                        detail: "model_type \(configuration.modelType.rawValue) is a decoder; load it with CausalDecoder or TransformerModel")
+                                        detail: "model_type \(configuration.modelType.rawValue) is not a BERT-architecture encoder; load it with TransformerModel")
         }
         self.configuration = configuration
         self.weights = try EncoderWeights(tensors: tensors, configuration: configuration)

@@ -147,16 +147,9 @@ final class ForwardWorkspace: @unchecked Sendable {
 
     /// Section `s` (0 = Q, 1 = K, 2 = V) of ``qkv`` rearranged to `[heads, n, d]`.
     private func headMajor(section: Int) -> [Float] {
-        let h = configuration.hiddenSize, d = configuration.headDimension, heads = configuration.headCount
-        return [Float](unsafeUninitializedCapacity: heads * n * d) { buffer, initialized in
-            guard let out = buffer.baseAddress else { return }
-            for head in 0..<heads {
-                for row in 0..<n {
-                    (out + (head * n + row) * d).initialize(from: qkv + row * 3 * h + section * h + head * d, count: d)
-                }
-            }
-            initialized = heads * n * d
-        }
+        let h = configuration.hiddenSize
+        return LayerAttention.headMajor(qkv, rowStride: 3 * h, firstColumn: section * h, heads: configuration.headCount,
+                                        rows: n, d: configuration.headDimension)
     }
 }
 

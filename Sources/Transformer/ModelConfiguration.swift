@@ -16,6 +16,9 @@ public enum ModelType: String, Sendable, Equatable, CaseIterable {
     /// ELECTRA discriminator: BERT with embeddings of width `embedding_size`, projected to
     /// `hidden_size` by `embeddings_project` when the two differ.
     case electra
+    /// ModernBERT: pre-norm encoder with RoPE, alternating global and symmetric sliding-window
+    /// (local) attention, GeGLU MLP and a final norm (``ModernBERTConfiguration``).
+    case modernbert
     /// GPT-2: causal decoder, learned positions, pre-LayerNorm, `Conv1D` weights.
     case gpt2
     /// Llama (1–3): causal decoder, RMSNorm, SwiGLU, RoPE, grouped-query attention.
@@ -30,7 +33,7 @@ public enum ModelType: String, Sendable, Equatable, CaseIterable {
     /// Decoder LLMs attend causally: P is lower-triangular.
     public var isCausal: Bool {
         switch self {
-        case .bert, .roberta, .xlmRoberta, .camembert, .distilbert, .electra: return false
+        case .bert, .roberta, .xlmRoberta, .camembert, .distilbert, .electra, .modernbert: return false
         case .gpt2, .llama, .mistral, .qwen2, .qwen3: return true
         }
     }
@@ -114,6 +117,14 @@ public struct ModelConfiguration: Decodable, Sendable, Equatable {
     public var keyValueHeadCount: Int
     /// The decoder's full configuration; `nil` for encoders.
     public var decoder: DecoderConfiguration?
+    /// ModernBERT's full configuration; `nil` for every other family.
+    public var modernBERT: ModernBERTConfiguration?
+
+    /// Per layer: the attention window, `nil` for full attention. Causal models (Mistral, Qwen2
+    /// windows): query i sees keys `i − w < j ≤ i`; ModernBERT's local layers: keys `|i − j| ≤ w`.
+    public var attentionWindows: [Int?] {
+        decoder?.slidingWindows ?? modernBERT?.attentionWindows ?? Array(repeating: nil, count: layerCount)
+    }
 
     /// P is lower-triangular (decoders): Theorem 2 and pooling do not apply.
     public var isCausal: Bool { modelType.isCausal }
@@ -160,8 +171,8 @@ public struct ModelConfiguration: Decodable, Sendable, Equatable {
         headDimension = headCount > 0 ? hiddenSize / headCount : 0
         keyValueHeadCount = headCount
         decoder = nil
-        guard !modelType.isCausal else {
-            throw .invalidConfiguration(file: file, detail: "\(modelType.rawValue) is a decoder; build it with ModelConfiguration(decoder:)")
+        guard !modelType.isCausal, modelType != .modernbert else {
+            throw .invalidConfiguration(file: file, detail: "\(modelType.rawValue) has its own configuration; build it with ModelConfiguration(decoder:) or (modernBERT:)")
         }
         try validate(file: file)
     }
@@ -250,6 +261,9 @@ public struct ModelConfiguration: Decodable, Sendable, Equatable {
             return
         case .distilbert:
             self = try ModelConfiguration(distilBERTFrom: decoder, file: file)
+            return
+        case .modernbert:
+            self = ModelConfiguration(modernBERT: try ModernBERTConfiguration(from: decoder, file: file))
             return
         case .bert, .roberta, .xlmRoberta, .camembert, .electra:
             break

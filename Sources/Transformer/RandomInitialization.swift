@@ -10,7 +10,11 @@ import Foundation
 ///   `initializer_range` from config.json (0.02 when absent); GPT-2's residual projections
 ///   (`attn.c_proj`, `mlp.c_proj`) use σ / √(2 · n_layer) as its `_init_weights` does;
 /// - the row `pad_token_id` of an embedding built with `padding_idx` (BERT/RoBERTa word embeddings,
-///   RoBERTa position embeddings, Llama-style `embed_tokens`) is 0.
+///   RoBERTa position embeddings, Llama-style `embed_tokens`) is 0;
+/// - ModernBERT draws its linear and embedding weights from a normal truncated at ±c·σ (c =
+///   `initializer_cutoff_factor`, 2 when absent, 3 when null), with σ / √(2 · L) for the output
+///   projections (`attn.Wo`, `mlp.Wo`, `head.dense`, `decoder`), and keeps no zero padding row
+///   (its truncated draw overwrites the whole table).
 ///
 /// Non-float tensors (buffers such as `position_ids`) and GPT-2's attention-mask buffers are left out:
 /// no model here reads them. The result is written as an ordinary F32 `model.safetensors` in a fresh
@@ -23,6 +27,8 @@ public enum RandomInitialization {
         case zeros, ones
         /// N(0, σ²), with row `zeroRow` (a padding index) set to 0.
         case normal(standardDeviation: Double, zeroRow: Int?)
+        /// N(0, σ²) conditioned on |x| ≤ cutoff · σ (rejection sampling), as `trunc_normal_`.
+        case truncatedNormal(standardDeviation: Double, cutoff: Double)
     }
 
     /// The settings of config.json the rules need.
@@ -31,6 +37,8 @@ public enum RandomInitialization {
         public var initializerRange: Double
         public var padTokenId: Int?
         public var layerCount: Int
+        /// `initializer_cutoff_factor` (ModernBERT): 2 when absent, 3 when null.
+        public var cutoffFactor: Double
 
         /// Reads `model_type`, `initializer_range`, `pad_token_id` and the layer count from config.json.
         public init(contentsOf url: URL) throws(TransformerError) {
@@ -50,6 +58,10 @@ public enum RandomInitialization {
             }
             padTokenId = (json["pad_token_id"] as? NSNumber)?.intValue
             layerCount = ((json["num_hidden_layers"] ?? json["n_layer"]) as? NSNumber)?.intValue ?? 12
+            cutoffFactor = json["initializer_cutoff_factor"].map { ($0 as? NSNumber)?.doubleValue ?? 3 } ?? 2
+            guard cutoffFactor.isFinite, cutoffFactor > 0 else {
+                throw .invalidConfiguration(file: url.path, detail: "initializer_cutoff_factor must be positive, is \(cutoffFactor)")
+            }
         }
     }
 
@@ -62,6 +74,11 @@ public enum RandomInitialization {
         let isNorm = module.lowercased().contains("norm") || module.hasPrefix("ln_")
         if isNorm { return last == "bias" || last == "beta" ? .zeros : .ones }
         if last == "bias" { return .zeros }
+        if settings.modelType == "modernbert" {
+            let output = name.contains("attn.Wo.") || name.contains("mlp.Wo.") || name.hasPrefix("head.dense.") || name.hasPrefix("decoder.")
+            let deviation = settings.initializerRange / (output ? (2 * Double(max(1, settings.layerCount))).squareRoot() : 1)
+            return .truncatedNormal(standardDeviation: deviation, cutoff: settings.cutoffFactor)
+        }
         var deviation = settings.initializerRange
         if settings.modelType == "gpt2", module == "c_proj" { deviation /= (2 * Double(max(1, settings.layerCount))).squareRoot() }
         let padded = name.hasSuffix("word_embeddings.weight") || name.hasSuffix("embed_tokens.weight")
@@ -158,6 +175,15 @@ public enum RandomInitialization {
             for index in 0..<count { values[index] = Float(deviation * generator.next()) }
             if let zeroRow, shape.count == 2 {
                 for column in 0..<shape[1] { values[zeroRow * shape[1] + column] = 0 }
+            }
+            return values
+        case .truncatedNormal(let deviation, let cutoff):
+            var generator = GaussianStream(seed: seed, stream: stream)
+            var values = [Float](repeating: 0, count: count)
+            for index in 0..<count {
+                var z = generator.next()
+                while abs(z) > cutoff { z = generator.next() }
+                values[index] = Float(deviation * z)
             }
             return values
         }

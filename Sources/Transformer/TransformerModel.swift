@@ -3,11 +3,12 @@ import LinearAlgebra
 
 /// Any supported model folder, encoder or decoder, behind one interface: what the pipeline uses.
 /// `config.json`'s `model_type` selects ``Encoder`` (bert, roberta, xlm-roberta, camembert,
-/// distilbert, electra) or ``CausalDecoder`` (gpt2,
-/// llama, mistral, qwen2, qwen3); an unknown type is refused with the supported list.
+/// distilbert, electra), ``ModernBERT`` (modernbert) or ``CausalDecoder`` (gpt2, llama, mistral,
+/// qwen2, qwen3); an unknown type is refused with the supported list.
 public final class TransformerModel: Sendable {
     private enum Body: Sendable {
         case encoder(Encoder)
+        case modernBERT(ModernBERT)
         case decoder(CausalDecoder)
     }
 
@@ -25,6 +26,10 @@ public final class TransformerModel: Sendable {
         if configuration.isCausal {
             let checkpoint = try Checkpoint(directory: directory)
             body = .decoder(try CausalDecoder(configuration: configuration, checkpoint: checkpoint))
+            weightFiles = checkpoint.files
+        } else if configuration.modernBERT != nil {
+            let checkpoint = try Checkpoint(directory: directory)
+            body = .modernBERT(try ModernBERT(configuration: configuration, checkpoint: checkpoint))
             weightFiles = checkpoint.files
         } else {
             let file = directory.appendingPathComponent("model.safetensors")
@@ -46,6 +51,9 @@ public final class TransformerModel: Sendable {
         case .encoder(let encoder):
             return try encoder.forward(inputIds: inputIds, tokenTypeIds: tokenTypeIds, capture: capture,
                                        threads: threads, observer: observer)
+        case .modernBERT(let model):
+            return try model.forward(inputIds: inputIds, tokenTypeIds: tokenTypeIds, capture: capture,
+                                     threads: threads, observer: observer)
         case .decoder(let decoder):
             guard tokenTypeIds == nil else { throw TransformerError.invalidInput("decoders take no token type ids") }
             return try decoder.forward(inputIds: inputIds, capture: capture, threads: threads, observer: observer)
@@ -56,6 +64,7 @@ public final class TransformerModel: Sendable {
     public func forward(inputIds: [Int32]) throws(TransformerError) -> Matrix<Float> {
         switch body {
         case .encoder(let encoder): return try encoder.forward(inputIds: inputIds)
+        case .modernBERT(let model): return try model.forward(inputIds: inputIds)
         case .decoder(let decoder): return try decoder.forward(inputIds: inputIds)
         }
     }

@@ -6,7 +6,7 @@ import SpectrumAnalysis
 struct InputOptions: ParsableArguments {
     @Option(help: ArgumentHelp(
         "Model folder (config.json, tokenizer.json, model.safetensors or sharded safetensors with model.safetensors.index.json) or Hugging Face hub id ORG/NAME.",
-        discussion: "Supported model_type: \(ModelType.supportedList). Decoders (gpt2, llama, mistral, qwen2, qwen3) attend causally: Theorem 2 and pooling are recorded as not applicable. An id is resolved offline in the hub cache ($HF_HUB_CACHE, else $HF_HOME/hub, else ~/.cache/huggingface/hub)."))
+        discussion: "Supported model_type: \(ModelType.supportedList). Decoders (gpt2, llama, mistral, qwen2, qwen3) attend causally: Theorem 2 and pooling are recorded as not applicable. Sliding windows (mistral, qwen2) and ModernBERT's local layers give banded P, analysed as it is; the run file's attention_window records each layer's window. An id is resolved offline in the hub cache ($HF_HUB_CACHE, else $HF_HOME/hub, else ~/.cache/huggingface/hub)."))
     var model: String
 
     @Option(help: "Branch, tag or commit of a hub-cache model (default: main).")

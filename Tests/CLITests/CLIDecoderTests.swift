@@ -9,7 +9,7 @@ final class CLIDecoderTests: CLITestCase {
 
     func testHelpListsEverySupportedModelType() throws {
         let result = try succeed(["run", "--help"])
-        for type in ["bert", "roberta", "xlm-roberta", "camembert", "distilbert", "electra", "gpt2", "llama", "mistral", "qwen2", "qwen3"] {
+        for type in ["bert", "roberta", "xlm-roberta", "camembert", "distilbert", "electra", "modernbert", "gpt2", "llama", "mistral", "qwen2", "qwen3"] {
             XCTAssertTrue(result.stdout.contains(type), "run --help does not mention \(type):\n\(result.stdout)")
         }
     }
@@ -21,7 +21,7 @@ final class CLIDecoderTests: CLITestCase {
         let text = try String(contentsOf: config, encoding: .utf8).replacingOccurrences(of: "\"model_type\": \"gpt2\"", with: "\"model_type\": \"t5\"")
         try Data(text.utf8).write(to: config)
         try fail(["run", "--model", folder.path, "--corpus", CLI.corpus.path, "--seq-len", "32", "-o", path("run.h5")],
-                 status: 1, mentioning: [config.path, "'t5'", "bert, roberta, xlm-roberta, camembert, distilbert, electra, gpt2, llama, mistral, qwen2, qwen3"])
+                 status: 1, mentioning: [config.path, "'t5'", "bert, roberta, xlm-roberta, camembert, distilbert, electra, modernbert, gpt2, llama, mistral, qwen2, qwen3"])
     }
 
     func testCausalRunEndToEnd() throws {

@@ -45,7 +45,7 @@ final class EncoderFamilyInputTests: XCTestCase {
             (#"{"model_type": "distilbert", "activation": "mish"}"#, ["mish"]),
             (#"{"model_type": "electra", "embedding_size": 0}"#, ["embedding_size"]),
             (#"{"model_type": "xlm-roberta", "max_position_embeddings": 2}"#, ["xlm-roberta", "pad_token_id"]),
-            (#"{"model_type": "modernbert"}"#, ["modernbert", "bert, roberta, xlm-roberta, camembert, distilbert, electra, gpt2"]),
+            (#"{"model_type": "t5"}"#, ["t5", "bert, roberta, xlm-roberta, camembert, distilbert, electra, modernbert, gpt2"]),
         ]
         let directory = try TemporaryDirectory()
         for (index, (json, mentions)) in cases.enumerated() {

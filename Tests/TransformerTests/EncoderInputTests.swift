@@ -98,7 +98,7 @@ final class EncoderInputTests: XCTestCase {
         let config = try tinyConfigJSON.replacingOccurrences(of: "\"model_type\": \"roberta\"", with: "\"model_type\": \"t5\"")
         let folder = try writeModel(named: "t5", config: config)
         // The message lists every supported type, decoders included.
-        assertThrowsTransformerError(try Encoder(directory: folder), mentions: ["config.json", "t5", "bert, roberta, xlm-roberta, camembert, distilbert, electra, gpt2, llama, mistral, qwen2, qwen3"]) {
+        assertThrowsTransformerError(try Encoder(directory: folder), mentions: ["config.json", "t5", "bert, roberta, xlm-roberta, camembert, distilbert, electra, modernbert, gpt2, llama, mistral, qwen2, qwen3"]) {
             if case .unsupportedModelType = $0 { return true } else { return false }
         }
         assertThrowsTransformerError(try TransformerModel(directory: folder), mentions: ["config.json", "t5"]) {

@@ -18,7 +18,7 @@ final class RandomInitializationTests: XCTestCase {
     func testRulesMatchTransformersInitialisationForEveryFamily() throws {
         let url = TestPaths.fixtures.appendingPathComponent("random-init-rules.json")
         let fixture = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: [String: Any]])
-        XCTAssertEqual(Set(fixture.keys), ["bert", "roberta", "gpt2", "llama"])
+        XCTAssertEqual(Set(fixture.keys), ["bert", "roberta", "gpt2", "llama", "modernbert"])
         for (family, entry) in fixture {
             let config = try XCTUnwrap(entry["config"] as? [String: Any])
             let configURL = folder.appendingPathComponent("\(family).json")
@@ -31,6 +31,19 @@ final class RandomInitializationTests: XCTestCase {
                 switch expected["rule"] as? String {
                 case "ones": XCTAssertEqual(rule, .ones, "\(family) \(name)")
                 case "zeros": XCTAssertEqual(rule, .zeros, "\(family) \(name)")
+                case "normal" where family == "modernbert":
+                    guard case .truncatedNormal(let deviation, let cutoff)? = rule else {
+                        XCTFail("\(family) \(name): expected a truncated normal draw, got \(String(describing: rule))")
+                        continue
+                    }
+                    // The std of N(0, σ²) truncated at ±cσ is σ·√(1 − 2cφ(c)/(2Φ(c) − 1)).
+                    let phi = exp(-cutoff * cutoff / 2) / (2 * Double.pi).squareRoot(), mass = erf(cutoff / 2.0.squareRoot())
+                    let truncatedStd = deviation * (1 - 2 * cutoff * phi / mass).squareRoot()
+                    let sampleStd = try XCTUnwrap(expected["std"] as? Double), count = shape.reduce(1, *)
+                    XCTAssertEqual(sampleStd / truncatedStd, 1, accuracy: 5 / (2 * Double(count)).squareRoot(), "\(family) \(name)")
+                    XCTAssertLessThanOrEqual(try XCTUnwrap(expected["max_abs"] as? Double), cutoff * deviation * (1 + 1e-6), "\(family) \(name)")
+                    XCTAssertGreaterThan(try XCTUnwrap(expected["max_abs"] as? Double), 0.9 * cutoff * deviation, "\(family) \(name)")
+                    XCTAssertNil(expected["zero_row"] as? Int, "\(family) \(name): no padding row")
                 default:
                     guard case .normal(let deviation, let zeroRow)? = rule else {
                         XCTFail("\(family) \(name): expected a normal draw, got \(String(describing: rule))")
@@ -76,6 +89,24 @@ final class RandomInitializationTests: XCTestCase {
         let bytes = { (url: URL) in try Data(contentsOf: url.appendingPathComponent("model.safetensors")) }
         XCTAssertEqual(try bytes(model), try bytes(again))
         XCTAssertNotEqual(try bytes(model), try bytes(other))
+    }
+
+    /// ModernBERT's truncated draws: within ±2σ, with the truncated normal's std, σ/√(2L) for `Wo`; the model loads and runs.
+    func testRandomModernBERTDrawsTruncatedNormals() throws {
+        let model = try RandomInitialization.writeModel(like: TestPaths.fixtures.appendingPathComponent("modernbert"), seed: 3,
+                                                        into: folder.appendingPathComponent("modernbert"))
+        let random = try SafeTensors(contentsOf: model.appendingPathComponent("model.safetensors"))
+        // initializer_range 0.02, initializer_cutoff_factor 2, 4 layers; the std of N(0, 1) truncated at ±2 is 0.8796.
+        for (name, sigma) in [("layers.1.attn.Wqkv.weight", 0.02), ("embeddings.tok_embeddings.weight", 0.02),
+                              ("layers.2.mlp.Wo.weight", 0.02 / 8.0.squareRoot())] {
+            let values = try random.floats(name).map(Double.init)
+            XCTAssertTrue(values.allSatisfy { abs($0) <= 2 * sigma * (1 + 1e-6) }, name)
+            let std = (values.reduce(0) { $0 + $1 * $1 } / Double(values.count)).squareRoot()
+            XCTAssertEqual(std / (0.8796 * sigma), 1, accuracy: 6 / (2 * Double(values.count)).squareRoot(), name)
+        }
+        XCTAssertTrue(try random.floats("final_norm.weight").allSatisfy { $0 == 1 })
+        let output = try TransformerModel(directory: model).forward(inputIds: [1, 5, 6, 7, 8])
+        XCTAssertTrue(output.storage.allSatisfy(\.isFinite))
     }
 
     func testRandomDecodersLoadThroughTheModelFacadeIncludingShardedAndBF16Checkpoints() throws {
