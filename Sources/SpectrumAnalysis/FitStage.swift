@@ -52,9 +52,9 @@ public enum FitStage {
         if let bad = gram.count.firstIndex(where: { $0 != training }) {
             throw .runFile(path: path, reason: "/projection/fitted/gram_count of layer \(bad / m.heads), head \(bad % m.heads) is \(gram.count[bad]), but the file holds \(training) training windows")
         }
+        // The output is checked before the model is hashed and loaded.
+        try RunOutput(output).check(force: force, replacingInput: input.standardizedFileURL == output.standardizedFileURL)
         let encoder = try model(for: m, directory: modelDirectory, file: path)
-        let target = RunOutput(output)
-        try target.check(force: force, replacingInput: input.standardizedFileURL == output.standardizedFileURL)
 
         let heldOut = records.filter { m.isHeldOut(window: $0.windowIndex) }
             .map { PackedSequence(index: $0.windowIndex, inputIds: $0.inputIds, byteRange: $0.byteRange) }
