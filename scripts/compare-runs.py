@@ -5,9 +5,12 @@ usage: compare-runs.py MERGED SINGLE [--shards N]
 
 Every dataset with one row per sequence (first dimension = sequence count: tokens, spectra,
 projection statistics) must be identical bit for bit, NaN matching NaN (the shards compute exactly
-what the single run computes for their windows). Every dataset under an `aggregate` group is a sum
-over sequences, which the merge adds up in another order: these must agree to 1e-12 relative, and
-the counts exactly. The run's identity (model and corpus checksums, n, seed, sequence count) must
+what the single run computes for their windows). So must the fitted projection
+(`/projection/fitted*`: the integer Gram sums the merge adds up, the fit and its held-out errors,
+which `merge --model` / `fit` computes from them) and every other dataset that is not an aggregate.
+Every dataset under an `aggregate` group is a sum over sequences, which the merge adds up in another
+order: these must agree to 1e-12 relative, and the counts exactly. A run with a fitted projection
+(`/projection` attribute `holdout` > 0) must have its fitted datasets in both files. The run's identity (model and corpus checksums, n, seed, sequence count) must
 match, and with --shards N the merged file must record N shard files. Exits 1 with every
 difference listed.
 """
@@ -48,7 +51,7 @@ def main():
         ours, theirs = datasets(merged), datasets(single)
         if sorted(ours) != sorted(theirs):
             problems.append(f"datasets differ: only merged {sorted(set(ours) - set(theirs))}, only single {sorted(set(theirs) - set(ours))}")
-        rows = aggregates = 0
+        rows = aggregates = fits = 0
         worst = 0.0
         for name in sorted(set(ours) & set(theirs)):
             a, b = ours[name][()], theirs[name][()]
@@ -65,16 +68,24 @@ def main():
                 with np.errstate(invalid="ignore", divide="ignore"):
                     rel = np.where(both_nan | (scale == 0), 0.0, np.abs(a - b) / scale)
                 worst = max(worst, float(np.max(rel, initial=0.0)))
-            elif np.ndim(a) >= 1 and np.shape(a)[0] == count or "aggregate/" in name:
-                rows += 1
+            else:
+                fitted = name.startswith("projection/fitted")
+                if fitted:
+                    fits += 1
+                else:
+                    rows += 1
                 same = np.array_equal(a, b, equal_nan=True) if np.asarray(a).dtype.kind == "f" else np.array_equal(a, b)
                 if not same:
-                    problems.append(f"{name}: per-sequence data differ")
-            # Other datasets (projection dims, theory tables) are covered by the identity check.
+                    problems.append(f"{name}: {'fitted projection' if fitted else 'data'} differ")
+        holdout = int(single["projection"].attrs.get("holdout", 0)) if "projection" in single else 0
+        for name in ("projection/fitted/median", "projection/fitted/gram_high") if holdout > 0 else ():
+            if name not in ours or name not in theirs:
+                problems.append(f"{name} (holdout {holdout}) is missing: merged {name in ours}, single {name in theirs}")
     if problems:
         print("compare-runs: merged file differs from the single run:\n  " + "\n  ".join(problems), file=sys.stderr)
         return 1
-    print(f"compare-runs: {rows} per-sequence datasets identical, {aggregates} aggregates within "
+    print(f"compare-runs: {rows} per-sequence and setting datasets and {fits} fitted-projection datasets "
+          f"identical, {aggregates} aggregates within "
           f"{RELATIVE:g} relative (worst {worst:.2e}), {count} sequences")
     return 0
 

@@ -7,11 +7,12 @@
 #  3. starts munged, slurmctld and slurmd (this host's CPUs and memory from `slurmd -C`) with
 #     their key, sockets, state, spool and logs in a temporary folder and ports that are free;
 #  4. places the model into a temporary Hugging Face hub cache and runs submit.sh with MODEL given
-#     as the hub id: 4 array tasks, the merge (afterok) and the report (afterok);
+#     as the hub id: 4 array tasks, the merge (afterok), the fit of the fixed projection on the
+#     merged Gram sums (afterok) and the report (afterok);
 #  5. requeues shard 1 (`scontrol requeue`) once it has committed a sequence; the requeued task
 #     resumes its .partial file;
-#  6. compares the merged file with a single run (per-sequence data bit for bit, aggregates to
-#     1e-12 relative) and checks the report.
+#  6. compares the merged and fitted file with a single run (per-sequence data and the fitted
+#     projection bit for bit, aggregates to 1e-12 relative) and checks the report.
 # Every daemon started here is stopped on exit, failure or interrupt included.
 #
 # Environment: SPECTRUM_MODEL_DIR, SPECTRUM_CORPUS (set by the Makefile), SPECTRUM_PYTHON (a
@@ -181,7 +182,7 @@ printf '%s' "$commit" >"$repository/refs/main"
 export PATH="$bin:$PATH" MODEL=$hub_id CORPUS=$corpus RUN_DIR="$work/runs"
 say "reference: one unsharded run"
 spectrum-analyze run --model "$MODEL" --corpus "$CORPUS" --seq-len "$SEQ_LEN" --sequences "$SEQUENCES" \
-  --seed "$SEED" --threads 2 --holdout 0 --quiet --output "$work/single.h5" >/dev/null
+  --seed "$SEED" --threads 2 --quiet --output "$work/single.h5" >/dev/null
 
 # 5. The documented submission, then a requeue of shard 1 in the middle of its work.
 cd "$work"
@@ -189,9 +190,10 @@ ids=$("$repo/scripts/slurm/submit.sh")
 say "submitted: $ids"
 array=$(sed -n 's/.*array=\([0-9]*\).*/\1/p' <<<"$ids")
 merge=$(sed -n 's/.*merge=\([0-9]*\).*/\1/p' <<<"$ids")
+fit=$(sed -n 's/.*fit=\([0-9]*\).*/\1/p' <<<"$ids")
 report=$(sed -n 's/.*report=\([0-9]*\).*/\1/p' <<<"$ids")
-[ -n "$array" ] && [ -n "$merge" ] && [ -n "$report" ] || die "submit.sh printed '$ids'"
-jobs_submitted="$array $merge $report"
+[ -n "$array" ] && [ -n "$merge" ] && [ -n "$fit" ] && [ -n "$report" ] || die "submit.sh printed '$ids'"
+jobs_submitted="$array $merge $fit $report"
 deadline=$(($(date +%s) + timeout))
 
 journal="$RUN_DIR/shard-1.h5.partial.journal"
@@ -220,7 +222,7 @@ while :; do
   esac
   sleep 1
 done
-say "array, merge and report jobs completed"
+say "array, merge, fit and report jobs completed"
 
 # 6. Results.
 shard_log="$RUN_DIR/logs/spectrum-shard-1.out"
@@ -233,6 +235,17 @@ per_shard=$((SEQUENCES / SHARDS))
 sed -n '/^resuming /,$p' "$shard_log" | grep -q "^progress: $((safe + 1))/$per_shard sequences" || die "shard 1 did not continue at sequence $((safe + 1))"
 say "shard 1: interrupted with $safe of $per_shard sequences committed, resumed from them (Restarts=$restarts)"
 
+# The shards left the fit to the merged file; the merge added their Gram sums, the fit job fitted it.
+"$python" - "$RUN_DIR" "$SHARDS" <<'PY' || die "shard or merged files are not in the expected fit state"
+import sys, h5py
+run_dir, shards = sys.argv[1], int(sys.argv[2])
+for i in range(shards):
+    with h5py.File(f"{run_dir}/shard-{i}.h5", "r") as f:
+        assert f["projection"].attrs["fit_pending"] == 1 and "projection/fitted/median" not in f, f"shard {i}"
+with h5py.File(f"{run_dir}/run.h5", "r") as f:
+    assert f["projection"].attrs["fit_pending"] == 0 and "projection/fitted/median" in f, "run.h5 is not fitted"
+PY
+grep -q "fitted the projection and measured it on" "$RUN_DIR/logs/spectrum-fit.out" || die "the fit job's log does not show the fit"
 "$python" "$repo/scripts/compare-runs.py" "$RUN_DIR/run.h5" "$work/single.h5" --shards "$SHARDS"
 [ -s "$RUN_DIR/report/index.html" ] || die "the report job wrote no index.html"
 grep -q "$hub_id" "$RUN_DIR/report/index.html" || die "the report does not name the model $hub_id"

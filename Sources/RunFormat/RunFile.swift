@@ -53,7 +53,8 @@ public final class RunFile {
     /// shape the metadata gives. A path the schema does not declare is read as it is.
     public func read<T: HDF5Scalar>(_ path: String, as type: T.Type = T.self) throws(AnalysisError) -> [T] {
         let file = self.file, name = url.path, declared = schema.dataset(path)
-        let expected = declared?.shape(metadata, rows: sequenceCount)
+        let heldOut = declared?.isPerHeldOutSequence == true ? try heldOutCount() : 0
+        let expected = declared?.shape(metadata, rows: sequenceCount, heldOut: heldOut)
         return try withStage("run file \(name)") {
             guard try file.exists(path) else { throw AnalysisError.runFile(path: name, reason: "has no dataset /\(path)") }
             let dataset = try file.openDataset(path)
@@ -67,6 +68,31 @@ public final class RunFile {
                 }
             }
             return try dataset.read(as: T.self)
+        }
+    }
+
+    /// S_test: the file's windows that the fitted projection holds out (from `/tokens/window_index`).
+    public func heldOutCount() throws(AnalysisError) -> Int {
+        let m = metadata
+        let windows: [Int64] = try read("tokens/window_index")
+        return windows.filter { m.isHeldOut(window: Int($0)) }.count
+    }
+
+    /// The fitted projection's Gram sums (``GramSums``), each dataset's shape checked against the
+    /// schema and every limb's range checked; nil when the file has no fitted projection (`holdout` 0).
+    /// - Throws: when the datasets are missing or malformed, naming the file and the dataset.
+    public func gramSums() throws(AnalysisError) -> GramSums? {
+        let m = metadata
+        guard m.projection != nil, m.spectra, m.holdout > 0 else { return nil }
+        for dataset in RunSchema.gramSums where !(try contains(dataset.path)) {
+            throw .runFile(path: url.path, reason: "has no /\(dataset.path): the Gram sums of the fitted projection (holdout \(m.holdout)) are missing; files written before shards stored them cannot be merged with the fit, re-run the shard")
+        }
+        let high: [Int64] = try read("projection/fitted/gram_high"), low: [Int64] = try read("projection/fitted/gram_low")
+        let count: [Int64] = try read("projection/fitted/gram_count")
+        do {
+            return try GramSums(layers: m.layers, heads: m.heads, order: m.sequenceLength, high: high, low: low, count: count)
+        } catch {
+            throw .runFile(path: url.path, reason: "/projection/fitted/gram_*: \(error)")
         }
     }
 

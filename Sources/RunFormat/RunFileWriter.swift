@@ -22,7 +22,7 @@ package struct AttentionRows {
 /// dataset, `sequence_count` is updated last and the file is flushed, so an interrupted run leaves a
 /// file whose first `sequence_count` rows are whole, as long as HDF5 itself was not interrupted in
 /// the middle of a metadata update; ``RunJournal`` covers that case for `--resume`.
-/// ``finish(aggregate:projection:)`` writes the aggregates, marks the file complete and commits it
+/// ``finish(aggregate:projection:gram:fitted:)`` writes the aggregates, marks the file complete and commits it
 /// through ``RunOutput/commit()``. Use from one thread only.
 package final class RunFileWriter {
     package let output: RunOutput
@@ -132,17 +132,61 @@ package final class RunFileWriter {
     }
 
     /// Writes aggregates, marks the file complete, closes it and commits it to the final name.
-    /// - Parameter extra: writes datasets computed at the end of the run (the fitted projection).
+    /// - Parameters:
+    ///   - gram: the fitted projection's Gram sums (files with `holdout` > 0).
+    ///   - fitted: its fit and held-out errors (nil while the fit is pending, ``RunMetadata/fitPending``).
     package func finish(aggregate: SpectrumAggregate?, projection: ProjectionAggregate?,
-                        extra: ((File) throws -> Void)? = nil) throws(AnalysisError) {
+                        gram: GramSums? = nil, fitted: FittedProjectionRows? = nil) throws(AnalysisError) {
         try withStage("finishing \(partialURL.path)") {
             if let aggregate { try RunFileWriter.writeAggregate(aggregate, to: file) }
             if let projection { try RunFileWriter.writeAggregate(projection, to: file) }
-            try extra?(file)
+            if let gram { try writeGram(gram) }
+            if let fitted { try writeFitted(fitted) }
             try file.attributes.set("complete", Int64(1))
             try file.close()
         }
         try output.commit()
+    }
+
+    /// Writes one fixed-shape dataset the schema declares, after checking the value count against
+    /// its declared shape (`heldOut` = S_test).
+    private func writeDeclared<T: HDF5Scalar>(_ path: String, _ values: [T], heldOut: Int = 0,
+                                              options: (([Int]) -> DatasetOptions)? = nil) throws {
+        guard let declared = schema.dataset(path) else {
+            throw AnalysisError.runFile(path: partialURL.path, reason: "/\(path) is not part of this file's schema")
+        }
+        let shape = declared.shape(metadata, rows: sequenceCount, heldOut: heldOut)
+        guard values.count == shape.reduce(1, *) else {
+            throw AnalysisError.runFile(path: partialURL.path, reason: "/\(path) needs \(shape.reduce(1, *)) values for shape \(shape), got \(values.count)")
+        }
+        _ = try file.requireGroup((path as NSString).deletingLastPathComponent)
+        let dataset = try file.exists(path) ? try file.openDataset(path)
+            : try file.createDataset(path, type: declared.type, shape: shape, options: options?(shape) ?? DatasetOptions())
+        try dataset.write(values)
+    }
+
+    /// `/projection/fitted/gram_{high,low,count}`: one chunk per head, shuffled and deflated (the
+    /// high limbs are small integers and compress several-fold; the low limbs are nearly random).
+    private func writeGram(_ gram: GramSums) throws {
+        guard gram.layers == metadata.layers, gram.heads == metadata.heads, gram.order == metadata.sequenceLength else {
+            throw AnalysisError.runFile(path: partialURL.path, reason: "Gram sums of shape [\(gram.layers), \(gram.heads), \(gram.order)] do not fit this run's [\(metadata.layers), \(metadata.heads), \(metadata.sequenceLength)]")
+        }
+        let perHead: ([Int]) -> DatasetOptions = { shape in
+            DatasetOptions(chunkShape: [1, 1, max(1, shape[2])], deflateLevel: 1, shuffle: true)
+        }
+        try writeDeclared("projection/fitted/gram_high", gram.high, options: perHead)
+        try writeDeclared("projection/fitted/gram_low", gram.low, options: perHead)
+        try writeDeclared("projection/fitted/gram_count", gram.count)
+    }
+
+    /// `/projection/fitted/*` and `/projection/fitted_linformer/*` (held-out rows and eigenvalues).
+    private func writeFitted(_ rows: FittedProjectionRows) throws {
+        let heldOut = rows.windowIndex.count
+        try writeDeclared("projection/fitted/window_index", rows.windowIndex, heldOut: heldOut)
+        for name in FittedProjectionRows.statistics where schema.dataset("projection/\(name)") != nil {
+            try writeDeclared("projection/\(name)", rows.values[name] ?? [], heldOut: heldOut)
+        }
+        try writeDeclared("projection/fitted/eigenvalues", rows.eigenvalues)
     }
 
     /// Closes the file without completing it (after Ctrl-C): the partial file stays resumable.

@@ -5,7 +5,9 @@ import SpectrumMetrics
 ///
 /// Per-sequence rows (every per-sequence dataset of ``RunSchema``) are copied unchanged and ordered
 /// by window index; aggregates are the sums of the shards' aggregates, so they equal a single run's
-/// up to floating-point summation order. Attention dumps stay in the shard files (`dump_attention`
+/// up to floating-point summation order; the fitted projection's Gram sums are integers and add up
+/// exactly, and the merged file is marked `fit_pending` (the fit needs the model: `merge --model`
+/// or `spectrum-analyze fit` does it). Attention dumps stay in the shard files (`dump_attention`
 /// is 0 in the merged file). The shards must be the complete set `0/N … N−1/N`; a merge of only
 /// some of them is refused unless `allowPartial` is given, and is then marked in the file
 /// (`missing_shards`) so that readers and the report say so.
@@ -55,6 +57,9 @@ public enum RunMerge {
             try aggregate.merge(try file.aggregate())
             if let other = try file.projectionAggregate() { try projection?.merge(other) }
         }
+        let gram = try mergedGramSums(files)
+        // The fit needs every shard's sums, so it is done on the merged file (`merge --model`, `fit`).
+        metadata.fitPending = gram != nil
 
         var records: [SequenceRecord] = []
         for file in files { records += try file.records() }
@@ -66,13 +71,37 @@ public enum RunMerge {
         let writer = try RunFileWriter(creating: output, metadata: metadata, force: force)
         do {
             for record in records { try writer.append(record) }
-            try writer.finish(aggregate: aggregate, projection: projection)
+            try writer.finish(aggregate: aggregate, projection: projection, gram: gram)
         } catch {
             writer.suspend()
             try? FileManager.default.removeItem(at: writer.partialURL)
             throw error
         }
         return try RunFile(contentsOf: output)
+    }
+
+    /// The exact sum of the shards' Gram sums (nil without a fitted projection). Each shard's sums
+    /// must cover exactly its training windows; shapes are checked against each file's schema by
+    /// ``RunFile/gramSums()`` (the identity check before has made n, L, H and holdout agree).
+    private static func mergedGramSums(_ files: [RunFile]) throws(AnalysisError) -> GramSums? {
+        guard let sum = try files[0].gramSums() else { return nil }
+        for (index, file) in files.enumerated() {
+            guard let sums = try index == 0 ? sum : file.gramSums() else {
+                throw .incompatibleShards("\(file.url.path) has no Gram sums but \(files[0].url.path) has (projection/holdout)")
+            }
+            let windows: [Int64] = try file.read("tokens/window_index")
+            let training = Int64(windows.filter { !file.metadata.isHeldOut(window: Int($0)) }.count)
+            if let bad = sums.count.firstIndex(where: { $0 != training }) {
+                throw .incompatibleShards("\(file.url.path): /projection/fitted/gram_count of layer \(bad / file.metadata.heads), head \(bad % file.metadata.heads) is \(sums.count[bad]), but the shard holds \(training) training windows (holdout \(file.metadata.holdout))")
+            }
+            guard index > 0 else { continue }
+            do {
+                try sum.merge(sums)
+            } catch {
+                throw .incompatibleShards("adding the Gram sums of \(file.url.path) to those of \(files[0].url.path): \(error)")
+            }
+        }
+        return sum
     }
 
     /// Checks that the shards are distinct pieces of one split `i/N`; returns the missing indices.

@@ -62,6 +62,13 @@ public struct RunMetadata: Sendable, Equatable {
     /// windows), bidirectional ones `|i − j| ≤ w` (ModernBERT's local layers). `nil`: every layer full
     /// (and files written before the attribute existed).
     public var attentionWindows: [Int]?
+    /// The fitted projection is not done yet (`/projection` attribute `fit_pending` = 1): the file
+    /// holds the Gram sums of its training windows but no fit. Shard files are written so (the fit
+    /// needs every shard's sums); `merge` adds their sums, and `merge --model` or `fit` completes it.
+    public var fitPending = false
+
+    /// Whether a window is held out from the fit (`index % holdout == holdout − 1`; never when holdout is 0).
+    public func isHeldOut(window index: Int) -> Bool { holdout > 0 && index % holdout == holdout - 1 }
 
     /// G, heads of dumped K and V.
     public var effectiveKeyValueHeads: Int { keyValueHeads > 0 ? keyValueHeads : heads }
@@ -147,6 +154,7 @@ public struct RunMetadata: Sendable, Equatable {
             try group.attributes.set("delta", projection.delta)
             try group.attributes.set("trials", Int64(projection.trials))
             try group.attributes.set("holdout", Int64(holdout))
+            if holdout > 0 { try group.attributes.set("fit_pending", Int64(fitPending ? 1 : 0)) }
         }
     }
 
@@ -221,6 +229,8 @@ public struct RunMetadata: Sendable, Equatable {
                 guard holdout == 0 || (2...1_000_000).contains(holdout) else {
                     throw AnalysisError.runFile(path: path, reason: "/projection holdout \(holdout) must be 0 or at least 2")
                 }
+                // Absent in files written before shards stored their Gram sums for merge: fitted in place.
+                fitPending = try group.attributes.contains("fit_pending") ? try group.attributes.int64("fit_pending") != 0 : false
             }
         }
         guard keyValueHeads >= 0, keyValueHeads <= heads, keyValueHeads == 0 || heads % keyValueHeads == 0 else {

@@ -14,12 +14,22 @@ public enum RunDimension: Sendable, Hashable {
     case keyValueHeads
     /// K (projection dimensions) and E (error levels ε).
     case projectionDimensions, epsilons
+    /// S_test, the held-out windows of the fitted projection among the file's sequences
+    /// (`window_index % holdout == holdout − 1`); counted from `/tokens/window_index`.
+    case heldOutSequences
+    /// `n(n+1)/2`, the upper triangle of an n × n matrix (the Gram sums).
+    case upperTriangle
+    /// k_max = the largest projection dimension (the fitted eigenvalues kept per head).
+    case largestProjectionDimension
     /// A fixed extent (the 2 of a byte range).
     case fixed(Int)
 
-    func extent(_ m: RunMetadata, rows: Int) -> Int {
+    func extent(_ m: RunMetadata, rows: Int, heldOut: Int) -> Int {
         switch self {
         case .sequences: return rows
+        case .heldOutSequences: return heldOut
+        case .upperTriangle: return m.sequenceLength * (m.sequenceLength + 1) / 2
+        case .largestProjectionDimension: return min(m.projection?.dims.max() ?? 0, m.sequenceLength)
         case .dumpedSequences: return m.dumpedRows(of: rows)
         case .layers: return m.layers
         case .heads: return m.heads
@@ -52,11 +62,16 @@ public struct RunDataset: Sendable, Hashable {
     /// The per-sequence field it stores (nil for attention, settings, theory and aggregates).
     public let field: RunField?
 
-    /// The shape in `metadata`'s file of `rows` sequences.
-    public func shape(_ metadata: RunMetadata, rows: Int) -> [Int] { dimensions.map { $0.extent(metadata, rows: rows) } }
+    /// The shape in `metadata`'s file of `rows` sequences, `heldOut` of them held out by the fitted projection.
+    public func shape(_ metadata: RunMetadata, rows: Int, heldOut: Int = 0) -> [Int] {
+        dimensions.map { $0.extent(metadata, rows: rows, heldOut: heldOut) }
+    }
 
     /// Values in one row: the shape without its first dimension, multiplied out.
-    public func rowSize(_ metadata: RunMetadata) -> Int { dimensions.dropFirst().reduce(1) { $0 * $1.extent(metadata, rows: 0) } }
+    public func rowSize(_ metadata: RunMetadata) -> Int { dimensions.dropFirst().reduce(1) { $0 * $1.extent(metadata, rows: 0, heldOut: 0) } }
+
+    /// Whether the shape depends on the held-out count (the fitted projection's rows).
+    public var isPerHeldOutSequence: Bool { dimensions.first == .heldOutSequences }
 
     /// Whether the first dimension counts sequences (extendible, one row per sequence or dump).
     public var isPerSequence: Bool { dimensions.first == .sequences || dimensions.first == .dumpedSequences }
@@ -88,7 +103,10 @@ public struct RunSchema: Sendable {
                 }
             }
         }
-        if metadata.projection != nil, metadata.spectra { all += Self.projection(metadata.projectionStatistics) }
+        if metadata.projection != nil, metadata.spectra {
+            all += Self.projection(metadata.projectionStatistics)
+            if metadata.holdout > 0 { all += Self.fitted(metadata) }
+        }
         datasets = all
     }
 
@@ -135,6 +153,28 @@ public struct RunSchema: Sendable {
     ] + statistics.map {
         RunDataset(path: aggregatePath($0), type: .float64, dimensions: [.layers, .heads, .projectionDimensions], field: nil)
     } }
+
+    /// The Gram sums of the fitted projection (written with the aggregates, in every file with
+    /// `holdout` > 0) and, unless the fit is pending (``RunMetadata/fitPending``), the fit and its
+    /// held-out errors. Causal runs leave out the Linformer form.
+    static func fitted(_ m: RunMetadata) -> [RunDataset] {
+        var all = gramSums
+        guard !m.fitPending else { return all }
+        let rows: [RunDimension] = [.heldOutSequences, .layers, .heads, .projectionDimensions]
+        all.append(RunDataset(path: "projection/fitted/window_index", type: .int64, dimensions: [.heldOutSequences], field: nil))
+        let statistics = ["mean", "median", "p95", "max"].map { "fitted/" + $0 }
+            + (m.causal ? [] : ["relative", "row_mean", "row_max"].map { "fitted_linformer/" + $0 })
+        all += statistics.map { RunDataset(path: "projection/\($0)", type: .float64, dimensions: rows, field: nil) }
+        all.append(RunDataset(path: "projection/fitted/eigenvalues", type: .float64, dimensions: [.layers, .heads, .largestProjectionDimension], field: nil))
+        return all
+    }
+
+    /// `/projection/fitted/gram_{high,low,count}`: the exact fixed-point `Σ_train PᵀP` (``GramSums``).
+    public static let gramSums: [RunDataset] = [
+        RunDataset(path: "projection/fitted/gram_high", type: .int64, dimensions: [.layers, .heads, .upperTriangle], field: nil),
+        RunDataset(path: "projection/fitted/gram_low", type: .int64, dimensions: [.layers, .heads, .upperTriangle], field: nil),
+        RunDataset(path: "projection/fitted/gram_count", type: .int64, dimensions: [.layers, .heads], field: nil),
+    ]
 
     /// `/projection/aggregate/<check>_<stat>_sum` of a statistic.
     public static func aggregatePath(_ statistic: ProjectionStatistic) -> String {

@@ -129,6 +129,8 @@ public final class Analysis {
             m.projection = .init(dims: projection.effectiveDims(n: n), epsilons: projection.epsilons,
                                  delta: projection.effectiveDelta(n: n), trials: max(1, projection.trials))
             m.holdout = options.holdout
+            // A shard's sums are only part of the fit's: the fit waits for the merge.
+            m.fitPending = options.holdout > 0 && options.shard.count > 1
         }
         return m
     }
@@ -270,13 +272,14 @@ public final class Analysis {
             writer.suspend()
             throw .interrupted(partialPath: writer.partialURL.path, completed: writer.sequenceCount)
         }
-        // Second pass of the fitted projection: fit on the training windows, measure the held-out ones.
-        let fittedRows = try fitting.map { (pass) throws(AnalysisError) in
-            try pass.evaluate(heldOut: windows.filter { !pass.trains(window: $0.index) }, encoder: encoder, threads: options.threads)
+        // Second pass of the fitted projection: fit on the training windows, measure the held-out
+        // ones. A shard leaves it to the merged file (`fit_pending`), whose sums cover every shard.
+        let fittedRows = try fitting.flatMap { (pass) throws(AnalysisError) -> FittedProjectionPass.Rows? in
+            guard !metadata.fitPending else { return nil }
+            return try pass.evaluate(heldOut: windows.filter { !pass.trains(window: $0.index) }, encoder: encoder, threads: options.threads)
         }
-        try writer.finish(aggregate: metadata.spectra ? aggregate : nil, projection: projectionAggregate) { file in
-            if let fitting, let fittedRows { try fitting.write(fittedRows, to: file) }
-        }
+        try writer.finish(aggregate: metadata.spectra ? aggregate : nil, projection: projectionAggregate,
+                          gram: fitting?.gram, fitted: fittedRows)
         journal.remove()
         return try RunFile(contentsOf: output)
     }

@@ -1,19 +1,21 @@
 import Foundation
-import HDF5Store
 import LinearAlgebra
+import RunFormat
 import Transformer
 
 /// The pipeline's side of the fitted fixed projection (two passes):
 ///
 /// 1. while the run streams, the head jobs add every training window's `PᵀP` to ``gram``
 ///    (``GramSums``: exact, so the order of the jobs does not matter);
-/// 2. at the end ``evaluate(heldOut:encoder:threads:)`` fits `U_k` per head from the sums and re-runs
-///    the encoder on the held-out windows (`index % holdout == holdout − 1`) to measure it.
+/// 2. at the end ``evaluate(heldOut:encoder:threads:progress:)`` fits `U_k` per head from the sums
+///    and re-runs the encoder on the held-out windows (`index % holdout == holdout − 1`) to measure it.
 ///
-/// Where the fit happens: in the process that finishes the file, from the Gram sums of the windows
-/// that file holds. A resumed run recomputes the sums of its replayed training windows with the
-/// (deterministic) encoder. A shard fits on its own training windows; its sums are stored
-/// (`/projection/fitted/gram_*`) so that they can be added exactly across shards.
+/// Where the fit happens: an unsharded run does both passes in its own process. A shard does only
+/// the first and stores its sums (`fit_pending`); `merge` adds the shards' sums exactly and
+/// ``FitStage`` (`merge --model` or `spectrum-analyze fit`) does the second pass on the merged file,
+/// from the held-out windows' token ids the file holds, so the result equals the unsharded run's bit
+/// for bit. A resumed run recomputes the sums of its replayed training windows with the
+/// (deterministic) encoder.
 final class FittedProjectionPass: @unchecked Sendable {
     let fitted: FittedProjection
     let gram: GramSums
@@ -22,10 +24,11 @@ final class FittedProjectionPass: @unchecked Sendable {
     /// Causal attention: the Linformer form (E = F = U_kᵀ mixes future positions in) is not stored.
     let causal: Bool
 
-    init(dims: [Int], holdout: Int, layers: Int, heads: Int, n: Int, causal: Bool = false) {
+    /// A pass with empty sums, or with `gram` (a merged file's) to evaluate.
+    init(dims: [Int], holdout: Int, layers: Int, heads: Int, n: Int, causal: Bool = false, gram: GramSums? = nil) {
         self.causal = causal
         fitted = FittedProjection(dims: dims, holdout: holdout)
-        gram = GramSums(layers: layers, heads: heads, order: n)
+        self.gram = gram ?? GramSums(layers: layers, heads: heads, order: n)
         (self.layers, self.heads, self.n) = (layers, heads, n)
     }
 
@@ -51,22 +54,15 @@ final class FittedProjectionPass: @unchecked Sendable {
         }
     }
 
-    /// The fitted-projection statistics of the held-out windows, in file order.
-    struct Rows {
-        /// `[S_test]` window indices.
-        var windowIndex: [Int64] = []
-        /// `[S_test, L, H, K]` per statistic name (``FittedProjectionPass/statistics``).
-        var values: [String: [Double]] = [:]
-        /// `[L, H, k_max]` eigenvalues of the Gram sums, largest first.
-        var eigenvalues: [Double] = []
-    }
+    typealias Rows = FittedProjectionRows
 
     /// Names of the `[S_test, L, H, K]` datasets under `/projection`, in file order.
-    static let statistics = ["fitted/mean", "fitted/median", "fitted/p95", "fitted/max",
-                             "fitted_linformer/relative", "fitted_linformer/row_mean", "fitted_linformer/row_max"]
+    static let statistics = FittedProjectionRows.statistics
 
-    /// Fits every head and evaluates the held-out windows (`threads` heads at a time).
-    func evaluate(heldOut: [PackedSequence], encoder: TransformerModel, threads: Int) throws(AnalysisError) -> Rows {
+    /// Fits every head and evaluates the held-out windows (`threads` heads at a time); `progress`
+    /// gets the number of windows done after each.
+    func evaluate(heldOut: [PackedSequence], encoder: TransformerModel, threads: Int,
+                  progress: (Int) -> Void = { _ in }) throws(AnalysisError) -> Rows {
         let (L, H, K) = (layers, heads, fitted.dims.count)
         let kMax = min(fitted.dims.max() ?? 0, n)
         let fits = ParallelSlots<SymmetricEigenbasis>(count: L * H)
@@ -103,6 +99,7 @@ final class FittedProjectionPass: @unchecked Sendable {
             }
             rows.windowIndex.append(Int64(window.index))
             for name in Self.statistics { rows.values[name]?.append(contentsOf: sequence[name] ?? []) }
+            progress(rows.windowIndex.count)
         }
         return rows
     }
@@ -144,24 +141,6 @@ final class FittedProjectionPass: @unchecked Sendable {
         return try results.results()
     }
 
-    /// Writes `/projection/fitted/*` and `/projection/fitted_linformer/*` (docs/FORMAT.md).
-    func write(_ rows: Rows, to file: File) throws {
-        let (L, H, K) = (layers, heads, fitted.dims.count), rowsCount = rows.windowIndex.count
-        _ = try file.requireGroup("projection/fitted")
-        if !causal { _ = try file.requireGroup("projection/fitted_linformer") }
-        func put<T: HDF5Scalar>(_ path: String, _ type: ElementType, _ shape: [Int], _ values: [T]) throws {
-            let dataset = try file.exists(path) ? try file.openDataset(path) : try file.createDataset(path, type: type, shape: shape)
-            try dataset.write(values)
-        }
-        try put("projection/fitted/window_index", .int64, [rowsCount], rows.windowIndex)
-        for name in Self.statistics where !(causal && name.hasPrefix("fitted_linformer/")) {
-            try put("projection/\(name)", .float64, [rowsCount, L, H, K], rows.values[name] ?? [])
-        }
-        try put("projection/fitted/eigenvalues", .float64, [L, H, rows.eigenvalues.count / max(1, L * H)], rows.eigenvalues)
-        try put("projection/fitted/gram_high", .int64, [L, H, gram.elementsPerHead], gram.high)
-        try put("projection/fitted/gram_low", .int64, [L, H, gram.elementsPerHead], gram.low)
-        try put("projection/fitted/gram_count", .int64, [L, H], gram.count)
-    }
 }
 
 extension Analysis {

@@ -16,6 +16,9 @@ extension RunFile {
         }
         var fitted: (dims: [Int], errors: [Double])?
         if error != nil {
+            guard !m.fitPending else {
+                throw .runFile(path: url.path, reason: "its fitted projection is pending (merged shards): finish it with `spectrum-analyze fit \(url.path) --model M` before --error")
+            }
             guard let projection = m.projection, try contains("projection/fitted/median") else {
                 throw .runFile(path: url.path, reason: "has no fitted projection (/projection/fitted/median); \(Remedy.error.marker) needs a run with projections on")
             }

@@ -11,10 +11,11 @@ struct SpectrumAnalyze: ParsableCommand {
         discussion: """
         `run` (the default) tokenizes the corpus, runs the model, computes every head's singular \
         values and the projection checks, and writes one HDF5 run file (docs/FORMAT.md). `extract` and \
-        `svd` run the two halves separately; `merge` combines shard files.
+        `svd` run the two halves separately; `merge` combines shard files and `fit` finishes a merged \
+        file's fitted projection.
         """,
         version: ToolInfo.version,
-        subcommands: [Run.self, Extract.self, SVD.self, Merge.self, Sweep.self, Recommend.self],
+        subcommands: [Run.self, Extract.self, SVD.self, Merge.self, Fit.self, Sweep.self, Recommend.self],
         defaultSubcommand: Run.self
     )
 

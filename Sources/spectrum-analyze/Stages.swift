@@ -81,8 +81,21 @@ struct Merge: ParsableCommand {
     @Flag(help: "Merge even when shards are missing; the file is marked partial and the report says so.")
     var allowPartial = false
 
+    @Option(help: "Also fit the fixed projection from the summed Gram sums (as `fit` does): the model the shards used.")
+    var model: String?
+
+    @Option(help: "Branch, tag or commit of a hub-cache --model (default: main).")
+    var revision: String?
+
+    @Option(help: ArgumentHelp("Heads evaluated at a time by the fit (results do not depend on it).", valueName: "n"))
+    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    @Flag(help: "No progress of the fit on stderr.")
+    var quiet = false
+
     func validate() throws {
         guard !shards.isEmpty else { throw ValidationError("give at least one shard file") }
+        guard threads >= 1 && threads <= 1024 else { throw ValidationError("--threads must be between 1 and 1024") }
     }
 
     func run() throws {
@@ -93,6 +106,12 @@ struct Merge: ParsableCommand {
             let missing = merged.metadata.missingShards
             let note = missing.isEmpty ? "" : " (partial: shards \(missing.map { "\($0)/\(merged.metadata.mergedShardCount)" }.joined(separator: ", ")) missing)"
             FileHandle.standardError.write(Data("merged \(shards.count) shards, \(merged.sequenceCount) sequences, into \(output)\(note)\n".utf8))
+            guard merged.metadata.fitPending else { return }
+            if let model {
+                try Fit.fit(merged.url, output: merged.url, model: model, revision: revision, force: true, threads: threads, quiet: quiet)
+            } else {
+                FileHandle.standardError.write(Data("the fitted projection is pending: \(output) holds the summed Gram sums; finish it with `spectrum-analyze fit \(output) --model M` (M: the shards' model)\n".utf8))
+            }
         } catch {
             throw fail(error)
         }
