@@ -152,7 +152,7 @@ public final class RunFile {
     /// The spectrum aggregate stored in the file, or rebuilt from `/spectrum/sigma` for partial files.
     public func aggregate() throws(AnalysisError) -> SpectrumAggregate {
         let m = metadata
-        var aggregate = SpectrumAggregate(layers: m.layers, heads: m.heads, length: m.sequenceLength)
+        var aggregate = SpectrumAggregate(layers: m.layers, heads: m.heads, sequenceLength: m.sequenceLength)
         if try contains("spectrum/aggregate/cumulative_sum") {
             let slots = m.layers * m.heads
             aggregate.cumulativeSum = try read("spectrum/aggregate/cumulative_sum", count: slots * m.sequenceLength)
@@ -173,7 +173,7 @@ public final class RunFile {
     /// The projection aggregate stored in the file, or rebuilt from the per-sequence statistics.
     public func projectionAggregate() throws(AnalysisError) -> ProjectionAggregate? {
         guard let projection = metadata.projection else { return nil }
-        var aggregate = ProjectionAggregate(layers: metadata.layers, heads: metadata.heads, dims: projection.dims.count,
+        var aggregate = ProjectionAggregate(layers: metadata.layers, heads: metadata.heads, dimensionCount: projection.projectionDimensions.count,
                                             statistics: metadata.projectionStatistics)
         for statistic in metadata.projectionStatistics {
             let stored = RunSchema.aggregatePath(statistic)
@@ -202,13 +202,13 @@ public final class RunFile {
         var projectionK: Int?
         var theorem1: [Double] = [], floor: [Double] = []
         var kIndex = 0
-        if let projection = m.projection, !projection.dims.isEmpty {
-            kIndex = projection.dims.indices.min { abs(projection.dims[$0] - k) < abs(projection.dims[$1] - k) } ?? 0
-            projectionK = projection.dims[kIndex]
-            theorem1 = try read("projection/theorem1/median", count: heads * projection.dims.count)
-            floor = try read("projection/svd_optimal/median", count: heads * projection.dims.count)
+        if let projection = m.projection, !projection.projectionDimensions.isEmpty {
+            kIndex = projection.projectionDimensions.indices.min { abs(projection.projectionDimensions[$0] - k) < abs(projection.projectionDimensions[$1] - k) } ?? 0
+            projectionK = projection.projectionDimensions[kIndex]
+            theorem1 = try read("projection/theorem1/median", count: heads * projection.projectionDimensions.count)
+            floor = try read("projection/svd_optimal/median", count: heads * projection.projectionDimensions.count)
         }
-        let K = m.projection?.dims.count ?? 0
+        let K = m.projection?.projectionDimensions.count ?? 0
         let rows = sequenceCount
         func column<T>(_ values: [T], layer: Int) -> [T] {
             var result: [T] = []

@@ -73,11 +73,11 @@ package final class RunFileWriter {
         }
         if let projection = m.projection, m.spectra {
             let n = m.sequenceLength
-            try fixed("projection/dims", projection.dims.map { Int64($0) })
+            try fixed("projection/dims", projection.projectionDimensions.map { Int64($0) })
             try fixed("projection/epsilons", projection.epsilons)
             try fixed("projection/theory/k_jl", projection.epsilons.map { ProjectionTheory.kJL(epsilon: $0, n: n) })
             try fixed("projection/theory/failure_bound", projection.epsilons.flatMap { eps in
-                projection.dims.map { ProjectionTheory.failureBound(epsilon: eps, k: $0, n: n) }
+                projection.projectionDimensions.map { ProjectionTheory.failureBound(epsilon: eps, k: $0, n: n) }
             })
         }
     }
@@ -198,7 +198,7 @@ package final class RunFileWriter {
     /// Writes `/spectrum/aggregate/…` (creating the datasets if needed).
     package static func writeAggregate(_ aggregate: SpectrumAggregate, to file: File) throws {
         _ = try file.requireGroup("spectrum/aggregate")
-        let (L, H, n) = (aggregate.layers, aggregate.heads, aggregate.length)
+        let (L, H, n) = (aggregate.layers, aggregate.heads, aggregate.sequenceLength)
         for (name, values) in [("cumulative_sum", aggregate.cumulativeSum), ("cumulative_sum_squares", aggregate.cumulativeSumSquares)] {
             try require(file, "spectrum/aggregate/\(name)", .float64, [L, H, n]).write(values)
         }

@@ -88,13 +88,13 @@ public struct RunMetadata: Sendable, Equatable {
 
     /// The projection settings as resolved for this n.
     public struct ProjectionSetup: Sendable, Equatable {
-        public var dims: [Int]
+        public var projectionDimensions: [Int]
         public var epsilons: [Double]
         public var delta: Double
         public var trials: Int
 
-        public init(dims: [Int], epsilons: [Double], delta: Double, trials: Int) {
-            self.dims = dims
+        public init(projectionDimensions: [Int], epsilons: [Double], delta: Double, trials: Int) {
+            self.projectionDimensions = projectionDimensions
             self.epsilons = epsilons
             self.delta = delta
             self.trials = trials
@@ -221,7 +221,7 @@ public struct RunMetadata: Sendable, Equatable {
             if try file.exists("projection") {
                 let group = try file.openGroup("projection")
                 projection = ProjectionSetup(
-                    dims: try file.openDataset("projection/dims").read(as: Int64.self).map { Int($0) },
+                    projectionDimensions: try file.openDataset("projection/dims").read(as: Int64.self).map { Int($0) },
                     epsilons: try file.openDataset("projection/epsilons").read(as: Double.self),
                     delta: try group.attributes.double("delta"),
                     trials: Int(try group.attributes.int64("trials")))
@@ -251,9 +251,9 @@ public struct RunMetadata: Sendable, Equatable {
               layers * heads * sequenceLength <= 1 << 26 else {
             throw .runFile(path: path, reason: "shape attributes are absurd (layers \(layers), heads \(heads), seq_len \(sequenceLength), head_dim \(headDimension))")
         }
-        if let projection, !projection.dims.allSatisfy({ $0 > 0 }) || projection.dims.count > 1024 || projection.epsilons.count > 1024
-            || projection.dims.count * layers * heads > 1 << 26 {
-            throw .runFile(path: path, reason: "/projection/dims \(projection.dims.prefix(8)) must be at most 1024 positive values")
+        if let projection, !projection.projectionDimensions.allSatisfy({ $0 > 0 }) || projection.projectionDimensions.count > 1024 || projection.epsilons.count > 1024
+            || projection.projectionDimensions.count * layers * heads > 1 << 26 {
+            throw .runFile(path: path, reason: "/projection/dims \(projection.projectionDimensions.prefix(8)) must be at most 1024 positive values")
         }
     }
 
@@ -275,7 +275,7 @@ public struct RunMetadata: Sendable, Equatable {
             ("spectra", spectra ? "1" : "0"), ("random_init_seed", "\(randomInitSeed)"),
         ]
         if let projection {
-            fields += [("projection/dims", "\(projection.dims)"), ("projection/epsilons", "\(projection.epsilons)"),
+            fields += [("projection/dims", "\(projection.projectionDimensions)"), ("projection/epsilons", "\(projection.epsilons)"),
                        ("projection/delta", "\(projection.delta)"), ("projection/trials", "\(projection.trials)"),
                        ("projection/holdout", "\(holdout)")]
         } else {

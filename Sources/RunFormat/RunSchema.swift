@@ -29,14 +29,14 @@ public enum RunDimension: Sendable, Hashable {
         case .sequences: return rows
         case .heldOutSequences: return heldOut
         case .upperTriangle: return m.sequenceLength * (m.sequenceLength + 1) / 2
-        case .largestProjectionDimension: return min(m.projection?.dims.max() ?? 0, m.sequenceLength)
+        case .largestProjectionDimension: return min(m.projection?.projectionDimensions.max() ?? 0, m.sequenceLength)
         case .dumpedSequences: return m.dumpedRows(of: rows)
         case .layers: return m.layers
         case .heads: return m.heads
         case .sequenceLength: return m.sequenceLength
         case .headDimension: return m.headDimension
         case .keyValueHeads: return m.effectiveKeyValueHeads
-        case .projectionDimensions: return m.projection?.dims.count ?? 0
+        case .projectionDimensions: return m.projection?.projectionDimensions.count ?? 0
         case .epsilons: return m.projection?.epsilons.count ?? 0
         case .fixed(let value): return value
         }

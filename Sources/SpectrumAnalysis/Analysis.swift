@@ -126,8 +126,8 @@ public final class Analysis {
         m.randomInitSeed = options.randomInitSeed.map { Int64(bitPattern: $0) } ?? -1
         if options.computeSpectra, let projection = options.projection {
             let n = options.sequenceLength
-            m.projection = .init(dims: projection.effectiveDims(n: n), epsilons: projection.epsilons,
-                                 delta: projection.effectiveDelta(n: n), trials: max(1, projection.trials))
+            m.projection = .init(projectionDimensions: projection.effectiveProjectionDimensions(sequenceLength: n), epsilons: projection.epsilons,
+                                 delta: projection.effectiveDelta(sequenceLength: n), trials: max(1, projection.trials))
             m.holdout = options.holdout
             // A shard's sums are only part of the fit's: the fit waits for the merge.
             m.fitPending = options.holdout > 0 && options.shard.count > 1
@@ -183,16 +183,16 @@ public final class Analysis {
         }
         let (L, H, n) = (metadata.layers, metadata.heads, metadata.sequenceLength)
         let checker = metadata.projection.map { setup in
-            var checker = ProjectionChecker(n: n, dims: setup.dims, epsilons: setup.epsilons, delta: setup.delta, trials: setup.trials)
+            var checker = ProjectionChecker(sequenceLength: n, projectionDimensions: setup.projectionDimensions, epsilons: setup.epsilons, delta: setup.delta, trials: setup.trials)
             checker.linformerApplicable = !metadata.causal
             return checker
         }
-        var aggregate = SpectrumAggregate(layers: L, heads: H, length: n)
+        var aggregate = SpectrumAggregate(layers: L, heads: H, sequenceLength: n)
         var projectionAggregate = checker.map {
-            ProjectionAggregate(layers: L, heads: H, dims: $0.dims.count, statistics: metadata.projectionStatistics)
+            ProjectionAggregate(layers: L, heads: H, dimensionCount: $0.projectionDimensions.count, statistics: metadata.projectionStatistics)
         }
         let capture: AttentionCapture = checker != nil || metadata.dumpQKV ? .probabilitiesAndQKV : .probabilities
-        let fitting = checker.flatMap { c in metadata.holdout > 0 ? FittedProjectionPass(dims: c.dims, holdout: metadata.holdout, layers: L, heads: H, n: n, causal: metadata.causal) : nil }
+        let fitting = checker.flatMap { c in metadata.holdout > 0 ? FittedProjectionPass(projectionDimensions: c.projectionDimensions, holdout: metadata.holdout, layers: L, heads: H, n: n, causal: metadata.causal) : nil }
         for (row, item) in replay.enumerated() {
             let dumped = metadata.isDumped(row: row)
             let trains = item.spectra != nil && fitting?.trains(window: item.windowIndex) == true
@@ -238,7 +238,7 @@ public final class Analysis {
                 if shouldStop() { break }
                 let row = writer.sequenceCount + (pending == nil ? 0 : 1)
                 let dump = metadata.isDumped(row: row)
-                let result = SequenceResult(layers: L, heads: H, n: n, dims: checker?.dims.count ?? 0,
+                let result = SequenceResult(layers: L, heads: H, n: n, dimensionCount: checker?.projectionDimensions.count ?? 0,
                                             epsilons: checker?.epsilons.count ?? 0)
                 let group = DispatchGroup()
                 let draws = checker?.draws(seed: options.seed, window: window.index) ?? []
@@ -286,7 +286,7 @@ public final class Analysis {
 
     /// Adds the curves of `[rows, n]` singular values (rows in (sequence, layer, head) order) to `aggregate`.
     private func add(sigma: [Double], to aggregate: inout SpectrumAggregate, context: String) throws(AnalysisError) {
-        let (H, n) = (aggregate.heads, aggregate.length)
+        let (H, n) = (aggregate.heads, aggregate.sequenceLength)
         let perSequence = aggregate.layers * H
         for block in 0..<(sigma.count / n) {
             let slot = block % perSequence

@@ -58,7 +58,7 @@ public enum FitStage {
 
         let heldOut = records.filter { m.isHeldOut(window: $0.windowIndex) }
             .map { PackedSequence(index: $0.windowIndex, inputIds: $0.inputIds, byteRange: $0.byteRange) }
-        let pass = FittedProjectionPass(dims: projection.dims, holdout: m.holdout, layers: m.layers, heads: m.heads,
+        let pass = FittedProjectionPass(projectionDimensions: projection.projectionDimensions, holdout: m.holdout, layers: m.layers, heads: m.heads,
                                         n: m.sequenceLength, causal: m.causal, gram: gram)
         let start = Date()
         let rows = try pass.evaluate(heldOut: heldOut, encoder: encoder, threads: max(1, threads)) { done in

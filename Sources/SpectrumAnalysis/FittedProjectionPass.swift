@@ -25,9 +25,9 @@ final class FittedProjectionPass: @unchecked Sendable {
     let causal: Bool
 
     /// A pass with empty sums, or with `gram` (a merged file's) to evaluate.
-    init(dims: [Int], holdout: Int, layers: Int, heads: Int, n: Int, causal: Bool = false, gram: GramSums? = nil) {
+    init(projectionDimensions: [Int], holdout: Int, layers: Int, heads: Int, n: Int, causal: Bool = false, gram: GramSums? = nil) {
         self.causal = causal
-        fitted = FittedProjection(dims: dims, holdout: holdout)
+        fitted = FittedProjection(projectionDimensions: projectionDimensions, holdout: holdout)
         self.gram = gram ?? GramSums(layers: layers, heads: heads, order: n)
         (self.layers, self.heads, self.n) = (layers, heads, n)
     }
@@ -63,8 +63,8 @@ final class FittedProjectionPass: @unchecked Sendable {
     /// gets the number of windows done after each.
     func evaluate(heldOut: [PackedSequence], encoder: TransformerModel, threads: Int,
                   progress: (Int) -> Void = { _ in }) throws(AnalysisError) -> Rows {
-        let (L, H, K) = (layers, heads, fitted.dims.count)
-        let kMax = min(fitted.dims.max() ?? 0, n)
+        let (L, H, K) = (layers, heads, fitted.projectionDimensions.count)
+        let kMax = min(fitted.projectionDimensions.max() ?? 0, n)
         let fits = ParallelSlots<SymmetricEigenbasis>(count: L * H)
         let workers = max(1, min(threads, L * H))
         DispatchQueue.concurrentPerform(iterations: workers) { worker in

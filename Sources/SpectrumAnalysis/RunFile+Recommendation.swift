@@ -14,7 +14,7 @@ extension RunFile {
                 for j in 1...n { curves[(layer * H + head) * n + j - 1] = aggregate.mean(layer: layer, head: head, j: j) }
             }
         }
-        var fitted: (dims: [Int], errors: [Double])?
+        var fitted: (projectionDimensions: [Int], errors: [Double])?
         if error != nil {
             guard !m.fitPending else {
                 throw .runFile(path: url.path, reason: "its fitted projection is pending (merged shards): finish it with `spectrum-analyze fit \(url.path) --model M` before --error")
@@ -22,7 +22,7 @@ extension RunFile {
             guard let projection = m.projection, try contains("projection/fitted/median") else {
                 throw .runFile(path: url.path, reason: "has no fitted projection (/projection/fitted/median); \(Remedy.error.marker) needs a run with projections on")
             }
-            let K = projection.dims.count
+            let K = projection.projectionDimensions.count
             let values: [Double] = try read("projection/fitted/median")
             guard K > 0, values.count % (L * H * K) == 0, !values.isEmpty else {
                 throw .runFile(path: url.path, reason: "/projection/fitted/median holds \(values.count) values, not a multiple of [\(L), \(H), \(K)]")
@@ -35,7 +35,7 @@ extension RunFile {
                 for row in 0..<rows where !values[row * size + slot].isNaN { column.append(values[row * size + slot]) }
                 errors[slot] = RunSummary.median(column)
             }
-            fitted = (projection.dims, errors)
+            fitted = (projection.projectionDimensions, errors)
         }
         return try KRecommendation(layers: L, heads: H, n: n, meanCumulative: curves, energy: energy, fitted: fitted,
                                    error: error, errorStatistic: "median over held-out windows of /projection/fitted/median")

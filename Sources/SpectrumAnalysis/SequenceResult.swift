@@ -7,7 +7,7 @@ import SpectrumMetrics
 /// costs nothing measurable); the pipeline reads the result only after the sequence's
 /// `DispatchGroup` has completed. That is why the class is `@unchecked Sendable`.
 final class SequenceResult: @unchecked Sendable {
-    let layers: Int, heads: Int, n: Int, dims: Int, epsilons: Int
+    let layers: Int, heads: Int, n: Int, dimensionCount: Int, epsilons: Int
     /// `[L, H, n]` singular values.
     var sigma: [Double]
     /// `[L, H]` metrics.
@@ -23,8 +23,8 @@ final class SequenceResult: @unchecked Sendable {
     private var failure: AnalysisError?
     private let lock = NSLock()
 
-    init(layers: Int, heads: Int, n: Int, dims: Int, epsilons: Int) {
-        self.layers = layers; self.heads = heads; self.n = n; self.dims = dims; self.epsilons = epsilons
+    init(layers: Int, heads: Int, n: Int, dimensionCount: Int, epsilons: Int) {
+        self.layers = layers; self.heads = heads; self.n = n; self.dimensionCount = dimensionCount; self.epsilons = epsilons
         sigma = Array(repeating: 0, count: layers * heads * n)
         k90 = Array(repeating: 0, count: layers * heads)
         k95 = k90; k99 = k90
@@ -32,9 +32,9 @@ final class SequenceResult: @unchecked Sendable {
         stableRank = entropyRank
         spectra = Array(repeating: nil, count: layers * heads)
         projection = Dictionary(uniqueKeysWithValues: ProjectionStatistic.allCases.map {
-            ($0, [Double](repeating: .nan, count: layers * heads * dims))
+            ($0, [Double](repeating: .nan, count: layers * heads * dimensionCount))
         })
-        fractionBelow = Array(repeating: .nan, count: layers * heads * dims * epsilons)
+        fractionBelow = Array(repeating: .nan, count: layers * heads * dimensionCount * epsilons)
     }
 
     /// Stores one head's spectrum.
@@ -58,7 +58,7 @@ final class SequenceResult: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         for (kIndex, result) in results.enumerated() {
-            let slot = (layer * heads + head) * dims + kIndex
+            let slot = (layer * heads + head) * dimensionCount + kIndex
             for statistic in ProjectionStatistic.allCases { projection[statistic]?[slot] = statistic.value(in: result) }
             for (e, fraction) in result.theorem1FractionBelow.enumerated() { fractionBelow[slot * epsilons + e] = fraction }
         }

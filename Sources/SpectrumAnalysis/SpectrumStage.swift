@@ -55,24 +55,24 @@ public enum SpectrumStage {
         metadata.seed = seed
         let (L, H, n, d) = (m.layers, m.heads, m.sequenceLength, m.headDimension)
         if let projection {
-            metadata.projection = .init(dims: projection.effectiveDims(n: n), epsilons: projection.epsilons,
-                                        delta: projection.effectiveDelta(n: n), trials: max(1, projection.trials))
+            metadata.projection = .init(projectionDimensions: projection.effectiveProjectionDimensions(sequenceLength: n), epsilons: projection.epsilons,
+                                        delta: projection.effectiveDelta(sequenceLength: n), trials: max(1, projection.trials))
         }
         let records = try source.records()
         let tensors = try AttentionReader(source, metadata: m)
         let checker = metadata.projection.map { setup -> ProjectionChecker in
-            var checker = ProjectionChecker(n: n, dims: setup.dims, epsilons: setup.epsilons, delta: setup.delta, trials: setup.trials)
+            var checker = ProjectionChecker(sequenceLength: n, projectionDimensions: setup.projectionDimensions, epsilons: setup.epsilons, delta: setup.delta, trials: setup.trials)
             checker.linformerApplicable = !m.causal   // as in `run`: no Theorem 2 or pooling for causal attention
             return checker
         }
         let jobs = HeadJobs(threads: max(1, threads), queueLimit: 2 * L * H, n: n, checker: checker)
-        var aggregate = SpectrumAggregate(layers: L, heads: H, length: n)
-        var projectionAggregate = checker.map { ProjectionAggregate(layers: L, heads: H, dims: $0.dims.count, statistics: metadata.projectionStatistics) }
+        var aggregate = SpectrumAggregate(layers: L, heads: H, sequenceLength: n)
+        var projectionAggregate = checker.map { ProjectionAggregate(layers: L, heads: H, dimensionCount: $0.projectionDimensions.count, statistics: metadata.projectionStatistics) }
         let writer = try RunFileWriter(creating: output, metadata: metadata, force: true)
         let start = Date()
         do throws(AnalysisError) {
             for (row, record) in records.enumerated() {
-                let result = SequenceResult(layers: L, heads: H, n: n, dims: checker?.dims.count ?? 0, epsilons: checker?.epsilons.count ?? 0)
+                let result = SequenceResult(layers: L, heads: H, n: n, dimensionCount: checker?.projectionDimensions.count ?? 0, epsilons: checker?.epsilons.count ?? 0)
                 let group = DispatchGroup()
                 let draws = checker?.draws(seed: seed, window: record.windowIndex) ?? []
                 for layer in 0..<L {

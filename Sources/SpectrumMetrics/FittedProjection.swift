@@ -19,25 +19,25 @@ public struct FittedProjectionResult: Sendable, Equatable {
 /// Eigenvector signs follow ``SymmetricEigenbasis`` (they matter for the Linformer form only).
 public struct FittedProjection: Sendable {
     /// Dimensions k evaluated (each ≤ n).
-    public let dims: [Int]
+    public let projectionDimensions: [Int]
     /// Windows with `index % holdout == holdout − 1` are held out; the others train.
     public let holdout: Int
 
-    /// Fitting and evaluation at `dims` with every `holdout`-th window held out (`holdout ≥ 2`).
-    public init(dims: [Int], holdout: Int) {
-        self.dims = dims
+    /// Fitting and evaluation at `projectionDimensions` with every `holdout`-th window held out (`holdout ≥ 2`).
+    public init(projectionDimensions: [Int], holdout: Int) {
+        self.projectionDimensions = projectionDimensions
         self.holdout = holdout
     }
 
     /// Whether a window (by its index in the packed corpus) is held out.
     public func isHeldOut(window index: Int) -> Bool { index % holdout == holdout - 1 }
 
-    /// The basis of one head: its `max(dims)` leading eigenvectors as rows `[k_max, n]`.
+    /// The basis of one head: its `max(projectionDimensions)` leading eigenvectors as rows `[k_max, n]`.
     public func fit(_ gram: Matrix<Double>) throws(LinearAlgebraError) -> SymmetricEigenbasis {
-        try SymmetricEigenbasis(of: gram, count: min(dims.max() ?? 0, gram.rows))
+        try SymmetricEigenbasis(of: gram, count: min(projectionDimensions.max() ?? 0, gram.rows))
     }
 
-    /// Both errors at every k of ``dims`` for a head given as arrays.
+    /// Both errors at every k of ``projectionDimensions`` for a head given as arrays.
     public func evaluate(head: HeadTensors, basis: SymmetricEigenbasis) throws -> [FittedProjectionResult] {
         let (n, d) = (head.n, head.d)
         guard head.p.count == n * n, [head.q.count, head.k.count, head.v.count].allSatisfy({ $0 == n * d }) else {
@@ -55,19 +55,19 @@ public struct FittedProjection: Sendable {
         }
     }
 
-    /// Both errors at every k of ``dims``.
+    /// Both errors at every k of ``projectionDimensions``.
     /// - Parameters:
     ///   - p: the held-out head's P, row-major `[n, n]` floats.
     ///   - q, k, v: its Q, K, V, row-major `[n, d]` floats.
-    ///   - basis: ``fit(_:)`` of the head's Gram sum (at least `max(dims)` rows of length n).
+    ///   - basis: ``fit(_:)`` of the head's Gram sum (at least `max(projectionDimensions)` rows of length n).
     ///   - workspace: buffers owned by the calling thread.
     /// - Throws: `.shapeMismatch` for a basis of the wrong size, `.nonFiniteInput` for NaN/±Inf in P.
     public func evaluate(p pFloat: UnsafePointer<Float>, q: UnsafePointer<Float>, k: UnsafePointer<Float>,
                          v: UnsafePointer<Float>, n: Int, d: Int, basis: SymmetricEigenbasis,
                          workspace w: FittedProjectionWorkspace) throws(LinearAlgebraError) -> [FittedProjectionResult] {
-        let kMax = dims.max() ?? 0
-        guard basis.vectors.columns == n, basis.vectors.rows >= kMax, dims.allSatisfy({ (1...n).contains($0) }) else {
-            throw .shapeMismatch("a basis of \(basis.vectors.rows) vectors of length \(basis.vectors.columns) cannot give k = \(dims) at n = \(n)")
+        let kMax = projectionDimensions.max() ?? 0
+        guard basis.vectors.columns == n, basis.vectors.rows >= kMax, projectionDimensions.allSatisfy({ (1...n).contains($0) }) else {
+            throw .shapeMismatch("a basis of \(basis.vectors.rows) vectors of length \(basis.vectors.columns) cannot give k = \(projectionDimensions) at n = \(n)")
         }
         let p = w.wide.reserve(n * n)
         var nonFinite = false
@@ -79,13 +79,13 @@ public struct FittedProjection: Sendable {
         let projection = w.projection
         let head = projection.load(q: q, k: k, v: v, n: n, d: d)
         // Stack [V | Π_k1 V | Π_k2 V …] so that P multiplies them all in one dgemm.
-        let width = d * (1 + dims.count)
+        let width = d * (1 + projectionDimensions.count)
         let stacked = projection.stacked.reserve(n * width), products = projection.products.reserve(n * width)
         let coefficients = projection.projectedValues.reserve(max(1, kMax * d))
         for row in 0..<n { (stacked + row * width).update(from: head.v + row * d, count: d) }
         return try basis.vectors.storage.withUnsafeBufferPointer { (u) throws(LinearAlgebraError) -> [FittedProjectionResult] in
             guard let u = u.baseAddress else { return [] }
-            for (index, k) in dims.enumerated() {
+            for (index, k) in projectionDimensions.enumerated() {
                 BLAS.gemm(m: k, n: d, k: n, a: u, lda: n, b: head.v, ldb: d, c: coefficients, ldc: d)              // U_kᵀ V
                 BLAS.gemm(transposeA: true, m: n, n: d, k: k, a: u, lda: n, b: coefficients, ldb: d,
                           c: stacked + (1 + index) * d, ldc: width)                                             // U_k U_kᵀ V
@@ -93,7 +93,7 @@ public struct FittedProjection: Sendable {
             BLAS.gemm(m: n, n: width, k: n, a: p, lda: n, b: stacked, ldb: width, c: products, ldc: width)
             let columnNorms = (0..<d).map { j in ProjectionChecker.columnDistance(products, width: width, n: n, column: j, from: nil) }
             let linformer = try projection.linformerContext(p: p, head: head, reference: products, width: width, kernel: w.kernel)
-            return dims.enumerated().map { index, k in
+            return projectionDimensions.enumerated().map { index, k in
                 let errors = (0..<d).compactMap { j -> Double? in
                     guard columnNorms[j] > 0 else { return nil }
                     return ProjectionChecker.columnDistance(products, width: width, n: n, column: (1 + index) * d + j, from: j) / columnNorms[j]

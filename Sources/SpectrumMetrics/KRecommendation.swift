@@ -44,10 +44,10 @@ public struct KRecommendation: Codable, Sendable, Equatable {
     /// - Parameters:
     ///   - meanCumulative: `[L, H, n]` mean `c_j` over sequences (j = 1…n).
     ///   - energy: τ in (0, 1].
-    ///   - fitted: `(dims, errors)` with `errors` `[L, H, K]`, the statistic named in `errorStatistic`.
+    ///   - fitted: `(projectionDimensions, errors)` with `errors` `[L, H, K]`, the statistic named in `errorStatistic`.
     ///   - error: ε > 0 (requires `fitted`).
     public init(layers L: Int, heads H: Int, n: Int, meanCumulative: [Double], energy: Double,
-                fitted: (dims: [Int], errors: [Double])? = nil, error: Double? = nil,
+                fitted: (projectionDimensions: [Int], errors: [Double])? = nil, error: Double? = nil,
                 errorStatistic: String? = nil) throws(AnalysisError) {
         guard energy > 0, energy <= 1 else { throw .invalidOption("\(Remedy.energy.marker) must be in (0, 1], got \(energy)") }
         guard meanCumulative.count == L * H * n, L > 0, H > 0, n > 0 else {
@@ -55,7 +55,7 @@ public struct KRecommendation: Codable, Sendable, Equatable {
         }
         if let error {
             guard error > 0 else { throw .invalidOption("\(Remedy.error.marker) must be positive, got \(error)") }
-            guard let fitted, fitted.errors.count == L * H * fitted.dims.count else {
+            guard let fitted, fitted.errors.count == L * H * fitted.projectionDimensions.count else {
                 throw .invalidOption("\(Remedy.error.marker) needs fitted-projection errors of shape [\(L), \(H), K]")
             }
         }
@@ -69,9 +69,9 @@ public struct KRecommendation: Codable, Sendable, Equatable {
                 // A curve that never reaches τ (rounding at τ = 1) needs all n.
                 var k = (0..<n).first { meanCumulative[base + $0] >= energy }.map { $0 + 1 } ?? n
                 if let error, let fitted {
-                    let K = fitted.dims.count
+                    let K = fitted.projectionDimensions.count
                     let errors = fitted.errors[(layer * H + head) * K ..< (layer * H + head + 1) * K]
-                    let met = zip(fitted.dims, errors).filter { $0.1 <= error }.map(\.0).min()
+                    let met = zip(fitted.projectionDimensions, errors).filter { $0.1 <= error }.map(\.0).min()
                     if met == nil { missing += 1 }
                     k = max(k, met ?? n)
                 }

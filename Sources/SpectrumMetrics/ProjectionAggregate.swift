@@ -13,9 +13,9 @@ public struct ProjectionAggregate: Sendable, Equatable {
 
     /// An empty aggregate for L layers, H heads and K projection dimensions, over `statistics`
     /// (all by default; a causal run leaves out the not-applicable Theorem 2 and pooling).
-    public init(layers: Int, heads: Int, dims: Int, statistics: [ProjectionStatistic]? = nil) {
-        shape = [layers, heads, dims]
-        let size = layers * heads * dims
+    public init(layers: Int, heads: Int, dimensionCount: Int, statistics: [ProjectionStatistic]? = nil) {
+        shape = [layers, heads, dimensionCount]
+        let size = layers * heads * dimensionCount
         sums = Dictionary(uniqueKeysWithValues: (statistics ?? ProjectionStatistic.allCases).map { ($0, [Double](repeating: 0, count: size)) })
     }
 

@@ -61,7 +61,7 @@ public struct ProjectionChecker: Sendable {
     /// Sequence length n.
     public let n: Int
     /// Dimensions k checked (all < n in runs; tests may use k = n).
-    public let dims: [Int]
+    public let projectionDimensions: [Int]
     /// ε levels.
     public let epsilons: [Double]
     /// δ of Theorem 2.
@@ -74,25 +74,25 @@ public struct ProjectionChecker: Sendable {
     public var linformerApplicable = true
 
     /// A checker for sequence length n with the given options.
-    public init(n: Int, options: ProjectionOptions) {
-        self.init(n: n, dims: options.effectiveDims(n: n), epsilons: options.epsilons,
-                  delta: options.effectiveDelta(n: n), trials: max(1, options.trials))
+    public init(sequenceLength n: Int, options: ProjectionOptions) {
+        self.init(sequenceLength: n, projectionDimensions: options.effectiveProjectionDimensions(sequenceLength: n), epsilons: options.epsilons,
+                  delta: options.effectiveDelta(sequenceLength: n), trials: max(1, options.trials))
     }
 
     /// A checker with explicit dimensions (tests use k = n, which runs never do).
-    public init(n: Int, dims: [Int], epsilons: [Double], delta: Double, trials: Int) {
+    public init(sequenceLength n: Int, projectionDimensions: [Int], epsilons: [Double], delta: Double, trials: Int) {
         self.n = n
-        self.dims = dims
+        self.projectionDimensions = projectionDimensions
         self.epsilons = epsilons
         self.delta = delta
         self.trials = trials
     }
 
-    /// The random matrices of one window, shared by all its heads: `[dims.count][trials]` matrices
+    /// The random matrices of one window, shared by all its heads: `[projectionDimensions.count][trials]` matrices
     /// R `[k, n]` with N(0, 1/k) entries, drawn from the stream of (seed, window, k, trial) so every
     /// shard draws the same.
     public func draws(seed: UInt64, window: Int) -> [[Matrix<Double>]] {
-        dims.map { k in
+        projectionDimensions.map { k in
             (0..<trials).map { trial in
                 var generator = SeededGenerator.derived(seed: seed, UInt64(window), UInt64(k), UInt64(trial))
                 var r = Matrix<Double>(rows: k, columns: n)
@@ -102,7 +102,7 @@ public struct ProjectionChecker: Sendable {
         }
     }
 
-    /// All four errors for every k of ``dims`` for a head given as arrays (a fresh kernel and
+    /// All four errors for every k of ``projectionDimensions`` for a head given as arrays (a fresh kernel and
     /// workspace; the pipeline reuses pooled ones through the pointer form).
     public func check(head: HeadTensors, draws: [[Matrix<Double>]]) throws -> [HeadProjectionResult] {
         let (n, d) = (head.n, head.d)
@@ -124,7 +124,7 @@ public struct ProjectionChecker: Sendable {
         }
     }
 
-    /// All four errors for every k of ``dims``.
+    /// All four errors for every k of ``projectionDimensions``.
     /// - Parameters:
     ///   - kernel: a kernel whose last ``HeadSpectralKernel/spectrum(of:into:)`` was this head's P
     ///     (its double copy of P and its reduction are used).
@@ -137,19 +137,19 @@ public struct ProjectionChecker: Sendable {
         guard kernel.order == n else {
             throw LinearAlgebraError.shapeMismatch("the kernel holds a \(kernel.order)×\(kernel.order) P, the checker expects n = \(n)")
         }
-        guard draws.count == dims.count, zip(draws, dims).allSatisfy({ pair in
+        guard draws.count == projectionDimensions.count, zip(draws, projectionDimensions).allSatisfy({ pair in
             pair.0.count == trials && pair.0.allSatisfy { $0.rows == pair.1 && $0.columns == n }
         }) else {
-            throw LinearAlgebraError.shapeMismatch("draws do not match \(dims.count) dimensions × \(trials) trials of R [k, \(n)]")
+            throw LinearAlgebraError.shapeMismatch("draws do not match \(projectionDimensions.count) dimensions × \(trials) trials of R [k, \(n)]")
         }
         let p = kernel.matrix
         let head = w.load(q: q, k: k, v: v, n: n, d: d)
-        let width = d * (1 + dims.count * trials)
+        let width = d * (1 + projectionDimensions.count * trials)
         let stacked = w.stacked.reserve(n * width), products = w.products.reserve(n * width)
-        let kMax = dims.max() ?? 0
-        let projectedValues = w.projectedValues.reserve(max(1, dims.count * trials * kMax * d))
+        let kMax = projectionDimensions.max() ?? 0
+        let projectedValues = w.projectedValues.reserve(max(1, projectionDimensions.count * trials * kMax * d))
         for row in 0..<n { (stacked + row * width).update(from: head.v + row * d, count: d) }
-        for (index, k) in dims.enumerated() {
+        for (index, k) in projectionDimensions.enumerated() {
             for trial in 0..<trials {
                 let block = index * trials + trial
                 let rv = projectedValues + block * kMax * d
@@ -163,12 +163,12 @@ public struct ProjectionChecker: Sendable {
         }
         BLAS.gemm(m: n, n: width, k: n, a: p, lda: n, b: stacked, ldb: width, c: products, ldc: width) // P [V | Rᵀ R V …]
         let columnNorms = (0..<d).map { j in Self.columnDistance(products, width: width, n: n, column: j, from: nil) }
-        let tails = w.tails.reserve(dims.count * d)
-        try kernel.truncationTails(columns: head.v, count: d, ranks: dims, into: tails)
+        let tails = w.tails.reserve(projectionDimensions.count * d)
+        try kernel.truncationTails(columns: head.v, count: d, ranks: projectionDimensions, into: tails)
         let linformer = try w.linformerContext(p: p, head: head, reference: products, width: width, kernel: kernel)
 
         var results: [HeadProjectionResult] = []
-        for (index, k) in dims.enumerated() {
+        for (index, k) in projectionDimensions.enumerated() {
             var errors: [Double] = []
             var theorem2: [ApproximationError] = []
             for trial in 0..<trials {

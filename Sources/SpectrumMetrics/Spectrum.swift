@@ -67,8 +67,8 @@ public struct SpectrumAggregate: Sendable, Equatable {
     public let layers: Int
     /// Heads H.
     public let heads: Int
-    /// Sequence length n.
-    public let length: Int
+    /// Sequence sequenceLength n.
+    public let sequenceLength: Int
     /// `Σ_s c_j`, `[L, H, n]`.
     public var cumulativeSum: [Double]
     /// `Σ_s c_j²`, `[L, H, n]`.
@@ -77,18 +77,18 @@ public struct SpectrumAggregate: Sendable, Equatable {
     public var count: [Int64]
 
     /// An empty aggregate.
-    public init(layers: Int, heads: Int, length: Int) {
+    public init(layers: Int, heads: Int, sequenceLength: Int) {
         self.layers = layers
         self.heads = heads
-        self.length = length
-        cumulativeSum = Array(repeating: 0, count: layers * heads * length)
+        self.sequenceLength = sequenceLength
+        cumulativeSum = Array(repeating: 0, count: layers * heads * sequenceLength)
         cumulativeSumSquares = cumulativeSum
         count = Array(repeating: 0, count: layers * heads)
     }
 
     /// Adds one head's curve.
     public mutating func add(_ spectrum: HeadSpectrum, layer: Int, head: Int) {
-        let base = (layer * heads + head) * length
+        let base = (layer * heads + head) * sequenceLength
         for (j, c) in spectrum.cumulative.enumerated() {
             cumulativeSum[base + j] += c
             cumulativeSumSquares[base + j] += c * c
@@ -98,8 +98,8 @@ public struct SpectrumAggregate: Sendable, Equatable {
 
     /// Adds another aggregate of the same shape (merging shards).
     public mutating func merge(_ other: SpectrumAggregate) throws(AnalysisError) {
-        guard other.layers == layers, other.heads == heads, other.length == length else {
-            throw .incompatibleShards("aggregate shapes differ: \(layers)×\(heads)×\(length) vs \(other.layers)×\(other.heads)×\(other.length)")
+        guard other.layers == layers, other.heads == heads, other.sequenceLength == sequenceLength else {
+            throw .incompatibleShards("aggregate shapes differ: \(layers)×\(heads)×\(sequenceLength) vs \(other.layers)×\(other.heads)×\(other.sequenceLength)")
         }
         for i in cumulativeSum.indices {
             cumulativeSum[i] += other.cumulativeSum[i]
@@ -111,6 +111,6 @@ public struct SpectrumAggregate: Sendable, Equatable {
     /// Mean `c_j` of (layer, head) at 1-based index `j`.
     public func mean(layer: Int, head: Int, j: Int) -> Double {
         let n = Double(count[layer * heads + head])
-        return n > 0 ? cumulativeSum[(layer * heads + head) * length + j - 1] / n : .nan
+        return n > 0 ? cumulativeSum[(layer * heads + head) * sequenceLength + j - 1] / n : .nan
     }
 }

@@ -30,11 +30,11 @@ struct ProjectionErrorFigure {
     }
 
     private func drawing() -> SVGDocument {
-        let dims = Array(Set(withProjection.flatMap { $0.run.projection?.dims ?? [] })).sorted()
+        let projectionDimensions = Array(Set(withProjection.flatMap { $0.run.projection?.projectionDimensions ?? [] })).sorted()
         var lo = Double.infinity, hi = 0.0
         for stats in withProjection {
             for method in ProjectionMethod.allCases where stats.isApplicable(method) {
-                for i in stats.run.projection?.dims.indices ?? 0..<0 {
+                for i in stats.run.projection?.projectionDimensions.indices ?? 0..<0 {
                     let s = stats.projectionSpread(method, kIndex: i, layer: nil)
                     for v in [s.q25, s.median, s.q75] where v.isFinite && v > 0 { lo = min(lo, v); hi = max(hi, v) }
                 }
@@ -58,7 +58,7 @@ struct ProjectionErrorFigure {
         let probeScale = LogScale(domain: yDomain, range: (1, 0))
         let left = Axis(side: .left, ticks: probeScale.ticks(), position: { $0 }, label: "").leftMargin()
         let frameRight = FigureLayout.width - FigureLayout.right - legend.width - 16 - epsColumn
-        let xScale = LogScale(domain: (Double(dims.first ?? 1), Double(dims.last ?? 2)), range: (left + 8, frameRight - 8))
+        let xScale = LogScale(domain: (Double(projectionDimensions.first ?? 1), Double(projectionDimensions.last ?? 2)), range: (left + 8, frameRight - 8))
         var jl: [(x: Double, text: String)] = []
         for stats in withProjection {
             guard let p = stats.run.projection else { continue }
@@ -76,7 +76,7 @@ struct ProjectionErrorFigure {
 
         var svg = SVGDocument(width: FigureLayout.width, height: height, idPrefix: "projection-error")
         FigureLayout.drawTitle("Relative error of rank-k projections of P", in: &svg)
-        Axis(side: .bottom, ticks: dims.map(Double.init), position: { xScale($0) }, label: "projected dimension k (log scale)")
+        Axis(side: .bottom, ticks: projectionDimensions.map(Double.init), position: { xScale($0) }, label: "projected dimension k (log scale)")
             .draw(in: &svg, frame: frame)
         Axis(side: .left, ticks: yScale.ticks(), position: { yScale($0) }, label: "relative error (log scale)")
             .draw(in: &svg, frame: frame)
@@ -93,9 +93,9 @@ struct ProjectionErrorFigure {
         for (runIndex, stats) in withProjection.enumerated() {
             guard let p = stats.run.projection else { continue }
             for method in ProjectionMethod.allCases where stats.isApplicable(method) {
-                let spreads = p.dims.indices.map { stats.projectionSpread(method, kIndex: $0, layer: nil) }
+                let spreads = p.projectionDimensions.indices.map { stats.projectionSpread(method, kIndex: $0, layer: nil) }
                 // Log axes cannot show zero errors (SVD-optimal at k = n); such points are left out.
-                let positive = zip(p.dims, spreads).filter { $0.1.median > 0 }
+                let positive = zip(p.projectionDimensions, spreads).filter { $0.1.median > 0 }
                 Band(points: positive.map { (Double($0.0), max($0.1.q25, yScale.domain.0), $0.1.q75) }, color: color(method), opacity: 0.15)
                     .draw(in: &svg, x: { xScale($0) }, y: { yScale($0) })
                 Polyline(points: positive.map { (Double($0.0), $0.1.median) }, color: color(method), width: 2,
@@ -113,7 +113,7 @@ struct ProjectionErrorFigure {
         for stats in withProjection {
             guard let p = stats.run.projection else { continue }
             for method in ProjectionMethod.allCases where stats.isApplicable(method) {
-                for (i, k) in p.dims.enumerated() {
+                for (i, k) in p.projectionDimensions.enumerated() {
                     for layer in [nil] + (0..<stats.run.layers).map(Optional.some) {
                         let s = stats.projectionSpread(method, kIndex: i, layer: layer)
                         csv.append([stats.run.label, method.rawValue, "\(k)", layer.map { "\($0 + 1)" } ?? "all",
@@ -136,7 +136,7 @@ struct ProjectionErrorFigure {
                 let found = compared.map { m in
                     let name = m == .theorem1 ? "Theorem 1" : m == .theorem2 ? "Theorem 2" : m == .pooling ? "mean pooling" : m == .fitted ? "fitted" : "SVD"
                     return "\(name) " + (!stats.isApplicable(m) ? "not applicable (causal attention)"
-                        : stats.smallestK(m, below: e).map { "k = \($0)" } ?? "none ≤ \(p.dims.last ?? 0)")
+                        : stats.smallestK(m, below: e).map { "k = \($0)" } ?? "none ≤ \(p.projectionDimensions.last ?? 0)")
                 }
                 return "ε = \(formatNumber(e)): " + found.joined(separator: ", ")
             }

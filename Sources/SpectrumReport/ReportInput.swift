@@ -3,7 +3,7 @@ import Foundation
 /// Everything `spectrum-report` needs from one run file, already read into memory.
 ///
 /// Arrays are flattened row-major; their shapes are given in brackets with
-/// `L` = layers, `H` = heads, `n` = sequence length, `S` = sequences, `K` = projection dims,
+/// `L` = layers, `H` = heads, `n` = sequence length, `S` = sequences, `K` = projection projectionDimensions,
 /// `E` = epsilon levels. `ReportWriter` validates every count before drawing anything.
 public struct ReportRun: Sendable {
     /// Name shown in legends and tables, e.g. from `--label` or "model · corpus · n".
@@ -106,7 +106,7 @@ public struct ReportFact: Sendable, Equatable {
 /// Results of the Theorem 1 / Theorem 2 projection checks of one run (definitions in docs/ARCHITECTURE.md).
 public struct ProjectionResults: Sendable {
     /// `[K]` projected dimensions k, ascending, e.g. [16, 32, 64, 128, 256].
-    public var dims: [Int]
+    public var projectionDimensions: [Int]
     /// `[E]` error levels ε, e.g. [0.1, 0.2, 0.3, 0.5].
     public var epsilons: [Double]
     /// `[E]` the paper's `k_JL(ε) = 5 ln n / (ε² − ε³)`.
@@ -131,11 +131,11 @@ public struct ProjectionResults: Sendable {
 
     /// Creates projection results; shapes are checked by `validate(run:)`.
     public init(
-        dims: [Int], epsilons: [Double], kJL: [Double], failureBound: [Double],
+        projectionDimensions: [Int], epsilons: [Double], kJL: [Double], failureBound: [Double],
         theorem1Median: [Double], svdOptimalMedian: [Double], theorem2Relative: [Double],
         poolingRelative: [Double]
     ) {
-        self.dims = dims
+        self.projectionDimensions = projectionDimensions
         self.epsilons = epsilons
         self.kJL = kJL
         self.failureBound = failureBound
@@ -150,12 +150,12 @@ public struct ProjectionResults: Sendable {
         func require(_ ok: Bool, _ field: String, _ problem: String) throws(ReportError) {
             if !ok { throw .invalidInput(run: run.label, field: "projection.\(field)", problem: problem) }
         }
-        try require(!dims.isEmpty && dims.allSatisfy { $0 > 0 }, "dims", "needs at least one positive k")
-        try require(zip(dims, dims.dropFirst()).allSatisfy { $0 < $1 }, "dims", "must be strictly ascending")
+        try require(!projectionDimensions.isEmpty && projectionDimensions.allSatisfy { $0 > 0 }, "projectionDimensions", "needs at least one positive k")
+        try require(zip(projectionDimensions, projectionDimensions.dropFirst()).allSatisfy { $0 < $1 }, "projectionDimensions", "must be strictly ascending")
         try require(kJL.count == epsilons.count, "kJL", "expected [E] = \(epsilons.count) values, got \(kJL.count)")
-        let ek = epsilons.count * dims.count
+        let ek = epsilons.count * projectionDimensions.count
         try require(failureBound.count == ek, "failureBound", "expected [E, K] = \(ek) values, got \(failureBound.count)")
-        let slhk = run.sequenceCount * run.layers * run.heads * dims.count
+        let slhk = run.sequenceCount * run.layers * run.heads * projectionDimensions.count
         for (name, n) in [("theorem1Median", theorem1Median.count), ("svdOptimalMedian", svdOptimalMedian.count),
                           ("theorem2Relative", theorem2Relative.count), ("poolingRelative", poolingRelative.count)] {
             // Theorem 2 and pooling may be absent (not applicable to causal attention).
@@ -163,7 +163,7 @@ public struct ProjectionResults: Sendable {
             try require(n == slhk || (optional && n == 0), name, "expected [S, L, H, K] = \(slhk) values, got \(n)")
         }
         try require((maxPoolingRelative?.count ?? slhk) == slhk, "maxPoolingRelative", "expected [S, L, H, K] = \(slhk) values")
-        let lhk = run.layers * run.heads * dims.count
+        let lhk = run.layers * run.heads * projectionDimensions.count
         for (name, values) in [("fittedMedian", fittedMedian), ("fittedLinformerRelative", fittedLinformerRelative)] {
             guard let values else { continue }
             try require(values.count % max(1, lhk) == 0 && values.count <= slhk, name, "expected [S_test, L, H, K] values with S_test ≤ S")

@@ -43,12 +43,12 @@ extension ReportRun {
             : nil
         if let partialMerge { facts.append(ReportFact(key: "status", value: partialMerge)) }
         var projection: ProjectionResults?
-        if let setup = m.projection, !setup.dims.isEmpty {
+        if let setup = m.projection, !setup.projectionDimensions.isEmpty {
             let n = m.sequenceLength
             projection = ProjectionResults(
-                dims: setup.dims, epsilons: setup.epsilons,
+                projectionDimensions: setup.projectionDimensions, epsilons: setup.epsilons,
                 kJL: setup.epsilons.map { ProjectionTheory.kJL(epsilon: $0, n: n) },
-                failureBound: setup.epsilons.flatMap { eps in setup.dims.map { ProjectionTheory.failureBound(epsilon: eps, k: $0, n: n) } },
+                failureBound: setup.epsilons.flatMap { eps in setup.projectionDimensions.map { ProjectionTheory.failureBound(epsilon: eps, k: $0, n: n) } },
                 theorem1Median: try runFile.read("projection/theorem1/median"),
                 svdOptimalMedian: try runFile.read("projection/svd_optimal/median"),
                 // Causal runs record Theorem 2 and pooling as not applicable: no datasets, empty here.
@@ -64,7 +64,7 @@ extension ReportRun {
                 }
                 facts.append(ReportFact(key: "fitted projection", value: "held out: windows w with w mod \(m.holdout) = \(m.holdout - 1)"))
             }
-            facts.append(ReportFact(key: "projection", value: "k ∈ {\(setup.dims.map(String.init).joined(separator: ", "))}, δ = \(setup.delta), \(setup.trials) trial(s)"))
+            facts.append(ReportFact(key: "projection", value: "k ∈ {\(setup.projectionDimensions.map(String.init).joined(separator: ", "))}, δ = \(setup.delta), \(setup.trials) trial(s)"))
         }
         self.init(
             label: (label ?? "\(model) · \(corpus) · n = \(m.sequenceLength)\(untrained)") + (m.isPartialMerge ? " (partial merge)" : ""),

@@ -34,7 +34,7 @@ struct ReportTables {
 
     /// The projected k whose Theorem 1 error goes in the per-layer table: k itself when it was
     /// measured, otherwise none.
-    private func projectionIndex(_ stats: RunStatistics) -> Int? { stats.run.projection?.dims.firstIndex(of: k) }
+    private func projectionIndex(_ stats: RunStatistics) -> Int? { stats.run.projection?.projectionDimensions.firstIndex(of: k) }
 
     /// Per-layer numbers: mean ± std of c_k, medians of k90/k95/k99, entropy and stable rank,
     /// and the median Theorem 1 / Theorem 2 errors at k when k was a projected dimension.
@@ -79,16 +79,16 @@ struct ReportTables {
             blocks.append((stats.run.sequenceLength, p))
         }
         guard !blocks.isEmpty else { return nil }
-        let dims = Array(Set(blocks.flatMap(\.projection.dims))).sorted()
-        let header = ["n", "ε", "k_JL(ε) = 5 ln n / (ε² − ε³)"] + dims.map { "bound at k = \($0)" }
+        let projectionDimensions = Array(Set(blocks.flatMap(\.projection.projectionDimensions))).sorted()
+        let header = ["n", "ε", "k_JL(ε) = 5 ln n / (ε² − ε³)"] + projectionDimensions.map { "bound at k = \($0)" }
         var rows: [[String]] = []
         for (n, p) in blocks.sorted(by: { $0.n < $1.n }) {
             for e in p.epsilons.indices {
                 let kjl = p.kJL[e]
                 rows.append(["\(n)", formatNumber(p.epsilons[e]), "\(Int(kjl.rounded()))" + (kjl > Double(n) ? " (> n)" : "")]
-                    + dims.map { k in
-                        guard let i = p.dims.firstIndex(of: k) else { return "–" }
-                        let b = p.failureBound[e * p.dims.count + i]
+                    + projectionDimensions.map { k in
+                        guard let i = p.projectionDimensions.firstIndex(of: k) else { return "–" }
+                        let b = p.failureBound[e * p.projectionDimensions.count + i]
                         return b >= 1 ? "\(formatNumber(b)) (vacuous)" : formatNumber(b)
                     })
             }

@@ -186,8 +186,8 @@ public struct RunStatistics: Sendable {
     /// Spread over sequences and heads (and layers when `layer` is nil) of a method's error at
     /// the `kIndex`-th projected dimension.
     public func projectionSpread(_ method: ProjectionMethod, kIndex: Int, layer: Int?) -> Spread {
-        guard let values = projectionValues(method), let dims = run.projection?.dims else { return Spread([]) }
-        let K = dims.count
+        guard let values = projectionValues(method), let projectionDimensions = run.projection?.projectionDimensions else { return Spread([]) }
+        let K = projectionDimensions.count
         var selected: [Double] = []
         // Rows: all sequences, or only the held-out ones for the fitted projection.
         for s in 0..<(values.count / max(1, run.layers * run.heads * K)) {
@@ -200,7 +200,7 @@ public struct RunStatistics: Sendable {
 
     /// Smallest projected k whose all-heads median error of `method` is below ε, or nil.
     public func smallestK(_ method: ProjectionMethod, below epsilon: Double) -> Int? {
-        guard let dims = run.projection?.dims else { return nil }
-        return dims.indices.first { projectionSpread(method, kIndex: $0, layer: nil).median < epsilon }.map { dims[$0] }
+        guard let projectionDimensions = run.projection?.projectionDimensions else { return nil }
+        return projectionDimensions.indices.first { projectionSpread(method, kIndex: $0, layer: nil).median < epsilon }.map { projectionDimensions[$0] }
     }
 }

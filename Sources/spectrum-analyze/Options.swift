@@ -18,8 +18,8 @@ struct InputOptions: ParsableArguments {
     @Option(help: "JSON field holding the text in .jsonl corpora.")
     var textField: String = "text"
 
-    @Option(help: "Sequence length n, special tokens included.")
-    var seqLen: Int = 512
+    @Option(name: .customLong("seq-len"), help: "Sequence length n, special tokens included.")
+    var sequenceLength: Int = 512
 
     @Option(help: "Windows to analyse from the start of the corpus, or 'all'.")
     var sequences: Count = .some(64)
@@ -34,8 +34,8 @@ struct InputOptions: ParsableArguments {
     var randomInit: UInt64?
 
     func validate() throws {
-        guard seqLen >= 4 else { throw ValidationError("--seq-len must be at least 4, got \(seqLen)") }
-        guard seqLen <= 1 << 16 else { throw ValidationError("--seq-len \(seqLen) is absurdly large (limit 65536)") }
+        guard sequenceLength >= 4 else { throw ValidationError("--seq-len must be at least 4, got \(sequenceLength)") }
+        guard sequenceLength <= 1 << 16 else { throw ValidationError("--seq-len \(sequenceLength) is absurdly large (limit 65536)") }
         guard threads >= 1 && threads <= 1024 else { throw ValidationError("--threads must be between 1 and 1024") }
         if case .some(let count) = sequences, count < 1 { throw ValidationError("--sequences must be at least 1 or 'all'") }
         if revision != nil, FileManager.default.fileExists(atPath: model) {
@@ -132,7 +132,7 @@ struct ProjectionArguments: ParsableArguments {
 
     /// nil when projections are off.
     var options: ProjectionOptions? {
-        noProjection ? nil : ProjectionOptions(dims: parsedDims, trials: projectionTrials, delta: delta)
+        noProjection ? nil : ProjectionOptions(projectionDimensions: parsedDims, trials: projectionTrials, delta: delta)
     }
 }
 

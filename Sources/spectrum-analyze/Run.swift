@@ -22,8 +22,8 @@ struct Run: ParsableCommand {
 
     func validate() throws {
         if let summaryK, summaryK < 1 { throw ValidationError("--summary-k must be at least 1") }
-        if !projection.noProjection, projection.parsedDims.allSatisfy({ $0 >= input.seqLen }) {
-            throw ValidationError("every --projection-dims value (\(projection.projectionDims)) is at least n = \(input.seqLen), so no projection would be checked; give values below n or pass --no-projection")
+        if !projection.noProjection, projection.parsedDims.allSatisfy({ $0 >= input.sequenceLength }) {
+            throw ValidationError("every --projection-dims value (\(projection.projectionDims)) is at least n = \(input.sequenceLength), so no projection would be checked; give values below n or pass --no-projection")
         }
     }
 
@@ -36,7 +36,7 @@ struct Run: ParsableCommand {
         options.compression = dump.compression
         options.projection = projection.options
         options.holdout = projection.holdout
-        try execute(input: input, options: options, output: output, summaryK: summaryK ?? max(1, input.seqLen / 4), json: json)
+        try execute(input: input, options: options, output: output, summaryK: summaryK ?? max(1, input.sequenceLength / 4), json: json)
     }
 }
 
@@ -67,7 +67,7 @@ struct Extract: ParsableCommand {
 extension InputOptions {
     var analysisOptions: AnalysisOptions {
         var options = AnalysisOptions()
-        options.sequenceLength = seqLen
+        options.sequenceLength = sequenceLength
         options.sequences = sequences.limit
         options.shard = shard
         options.threads = threads

@@ -39,7 +39,7 @@ struct Sweep: ParsableCommand {
         guard !parsedLengths.isEmpty, parsedLengths.allSatisfy({ (4...(1 << 16)).contains($0) }) else {
             throw ValidationError("--seq-lens must be integers from 4 to 65536 separated by commas, got '\(seqLens)'")
         }
-        guard input.seqLen == 512 else { throw ValidationError("sweep takes --seq-lens, not --seq-len") }
+        guard input.sequenceLength == 512 else { throw ValidationError("sweep takes --seq-lens, not --seq-len") }
     }
 
     func run() throws {

@@ -13,7 +13,7 @@ extension Session {
     /// is compared with the toolkit's ``HeadSpectralKernel`` on the same head (the same calls, so 0),
     /// and the kernel is timed there too (what it costs over the bare calls).
     func bound(into results: inout Results) throws {
-        let c = swift.encoder.configuration, n = bench.seqLen, d = c.headDimension
+        let c = swift.encoder.configuration, n = bench.sequenceLength, d = c.headDimension
         let windowCount = min(bench.boundSequences, windows.count), rounds = bench.rounds
         let cores = ProcessInfo.processInfo.activeProcessorCount
         let routes = try LAPACKRoutes(n: n, d: d)

@@ -14,7 +14,7 @@ extension Session {
             }
             let decoder = try CausalDecoder(directory: URL(fileURLWithPath: folder))
             let vocabulary = decoder.decoderConfiguration.vocabularySize
-            let n = min(bench.seqLen, decoder.decoderConfiguration.maxPositionEmbeddings)
+            let n = min(bench.sequenceLength, decoder.decoderConfiguration.maxPositionEmbeddings)
             // A linear congruential sequence: the same ids on every run, spread over the vocabulary.
             var state: UInt64 = 20_260_101
             let ids: [Int32] = (0..<n).map { _ in

@@ -4,7 +4,7 @@ import SpectrumAnalysis
 extension Session {
     /// argv of `spectrum-analyze run` on the first `sequences` windows.
     func analyzeRun(sequences: Int, output: String, projection: Bool, threads: Int) -> [String] {
-        [analyzePath, "run", "--model", bench.model, "--corpus", bench.corpus, "--seq-len", "\(bench.seqLen)",
+        [analyzePath, "run", "--model", bench.model, "--corpus", bench.corpus, "--seq-len", "\(bench.sequenceLength)",
          "--sequences", "\(sequences)", "--threads", "\(threads)", "--output", output, "--force", "--quiet"]
             + (projection ? [] : ["--no-projection"])
     }
@@ -87,7 +87,7 @@ extension Session {
     /// the toolkit's own P (its encoder is bit-identical for any thread count, so this P is the run's);
     /// and, when the peers wrote one this invocation, against dgesdd of torch's P.
     func toolkitAccuracy(runPath: String) throws -> (error: Double, crossCheck: Double?) {
-        let S = bench.sequences, n = bench.seqLen, c = swift.encoder.configuration
+        let S = bench.sequences, n = bench.sequenceLength, c = swift.encoder.configuration
         let heads = c.layerCount * c.headCount
         let sigma = try sigmaOf(runPath)
         guard sigma.count == S * heads * n else {

@@ -2,7 +2,7 @@ import Foundation
 
 extension Session {
     /// Where the peers' dgesdd reference σ `[S, L, H, n]` (float64, of torch's P) is written.
-    var pythonReferencePath: String { "\(bench.work)/dgesdd-sigma-torch-\(bench.sequences)x\(bench.seqLen).f64" }
+    var pythonReferencePath: String { "\(bench.work)/dgesdd-sigma-torch-\(bench.sequences)x\(bench.sequenceLength).f64" }
 
     /// The three Python peers side by side in one process per torch thread count (all cores, then 1),
     /// on the first `--sequences` windows: each peer's loop seconds per sequence, CPU utilisation and
@@ -15,7 +15,7 @@ extension Session {
             let withReference = threads == cores
             log("Python peers, torch \(threads) thread(s), \(S) sequences\(withReference ? " + dgesdd reference" : "") (load average \(loadAverage()))")
             let command = [bench.python, script("bench-python-pipeline.py"), "peers", "--model", bench.model,
-                           "--corpus", bench.corpus, "--sequences", "\(S)", "--seq-len", "\(bench.seqLen)",
+                           "--corpus", bench.corpus, "--sequences", "\(S)", "--seq-len", "\(bench.sequenceLength)",
                            "--torch-threads", "\(threads)"]
                 + (withReference ? ["--reference-out", pythonReferencePath] : ["--no-reference"])
             // scipy's OpenBLAS at 1 thread is the per-head peer's best setting next to torch's OpenMP workers.

@@ -10,7 +10,7 @@ extension Session {
         for (name, seconds) in loadSeconds { results.single(section, name, unit: "s", swift: seconds) }
         var options = AnalysisOptions()
         options.sequences = bench.sequences
-        options.sequenceLength = bench.seqLen
+        options.sequenceLength = bench.sequenceLength
         options.projection = nil
         let (analysis, initSeconds) = try timed {
             try Analysis(modelDirectory: URL(fileURLWithPath: bench.model), corpus: URL(fileURLWithPath: bench.corpus), options: options)
@@ -25,7 +25,7 @@ extension Session {
             results.single(section, "all heads' σ (kernel), 2 workers, alone", unit: "s/seq", swift: median(stage))
         }
         let hdf5 = try HDF5Bench.appendMilliseconds(path: "\(bench.work)/hdf5-append.h5", layers: swift.encoder.configuration.layerCount,
-                                                    heads: swift.encoder.configuration.headCount, n: bench.seqLen,
+                                                    heads: swift.encoder.configuration.headCount, n: bench.sequenceLength,
                                                     sequences: bench.sequences)
         results.single(section, "HDF5 append of σ [L,H,n] + flush", unit: "s/seq", swift: hdf5 / 1e3)
 

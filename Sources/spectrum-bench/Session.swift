@@ -18,17 +18,17 @@ struct Session {
         let (tokenizer, t1) = try timed { try Tokenizer(contentsOf: model.appendingPathComponent("tokenizer.json")) }
         let (encoder, t2) = try timed { try Encoder(directory: model) }
         let (corpus, t3) = try timed { try Corpus(contentsOf: URL(fileURLWithPath: bench.corpus)) }
-        let packer = try SequencePacker(tokenizer: tokenizer, sequenceLength: bench.seqLen)
+        let packer = try SequencePacker(tokenizer: tokenizer, sequenceLength: bench.sequenceLength)
         let (windows, t4) = try timed { try packer.windows(of: corpus, limit: max(bench.sequences, bench.rssSequences)) }
         loads = [("load tokenizer.json", t1), ("load model.safetensors", t2), ("read + split corpus", t3),
                  ("tokenize + pack \(max(bench.sequences, bench.rssSequences)) windows", t4)]
         guard windows.count >= max(bench.sequences, bench.rssSequences) else {
-            throw BenchError.input("corpus \(bench.corpus) holds only \(windows.count) windows of \(bench.seqLen) tokens")
+            throw BenchError.input("corpus \(bench.corpus) holds only \(windows.count) windows of \(bench.sequenceLength) tokens")
         }
         swift = InProcess(model: model, corpus: corpus, tokenizer: tokenizer, encoder: encoder)
         self.windows = windows
         loadSeconds = loads
-        idsPath = "\(bench.work)/ids-\(bench.seqLen).json"
+        idsPath = "\(bench.work)/ids-\(bench.sequenceLength).json"
         try JSONSerialization.data(withJSONObject: windows[0].inputIds.map { Int($0) }).write(to: URL(fileURLWithPath: idsPath))
         let here = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         analyzePath = bench.analyze ?? here.appendingPathComponent("spectrum-analyze").path
@@ -81,7 +81,7 @@ struct Session {
     /// 3. SVD per head (real P of the first window) and the 72-head stage on 2 workers.
     func svd(into results: inout Results) throws {
         log("svd")
-        let n = bench.seqLen
+        let n = bench.sequenceLength
         let heads = try swift.attention(ids: windows[0].inputIds)
         let c = swift.encoder.configuration
         // Two heads per layer, so every depth (sharp early heads, diffuse late ones) is represented.

@@ -48,8 +48,8 @@ struct SpectrumBench: ParsableCommand {
     @Option(help: "Windows whose heads the LAPACK bound is timed on (each --rounds times).")
     var boundSequences: Int = 2
 
-    @Option(help: "Sequence length n.")
-    var seqLen: Int = 512
+    @Option(name: .customLong("seq-len"), help: "Sequence length n.")
+    var sequenceLength: Int = 512
 
     @Option(parsing: .upToNextOption, help: "Extra key=value lines for the machine header (versions).")
     var info: [String] = []
@@ -68,7 +68,7 @@ struct SpectrumBench: ParsableCommand {
 
     func validate() throws {
         guard rounds >= 1, sequences >= 1, rssSequences >= 1, boundSequences >= 1 else { throw ValidationError("--rounds and --*sequences must be ≥ 1") }
-        guard seqLen >= 4 else { throw ValidationError("--seq-len must be at least 4") }
+        guard sequenceLength >= 4 else { throw ValidationError("--seq-len must be at least 4") }
         let unknown = sections.filter { !Self.allSections.contains($0) }
         guard unknown.isEmpty else { throw ValidationError("unknown section(s) \(unknown.joined(separator: ", ")); choose from \(Self.allSections.joined(separator: " "))") }
     }
@@ -108,7 +108,7 @@ struct SpectrumBench: ParsableCommand {
     /// nproc, CPU model, kernel, load average at start.
     func machineInfo() -> [String: String] {
         var info: [String: String] = ["nproc": "\(ProcessInfo.processInfo.activeProcessorCount)",
-                                      "model": URL(fileURLWithPath: model).lastPathComponent, "n": "\(seqLen)"]
+                                      "model": URL(fileURLWithPath: model).lastPathComponent, "n": "\(sequenceLength)"]
         if let cpu = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) {
             // The first processor's fields; family/model/stepping identify the core when the name is generic.
             func field(_ name: String) -> String? {

@@ -40,7 +40,7 @@ final class CLIErrorTests: CLITestCase {
         try fail(["run", "--model", CLI.realModel.path, "--corpus", CLI.corpus.path, "--seq-len", "1024",
                   "--sequences", "1", "-o", output],
                  status: 64, mentioning: [CLI.realModel.path, "1024", "512"])
-        try fail(CLI.tinyRun(sequences: 1, output: output, seqLen: 256), status: 64, mentioning: [CLI.tinyModel.path, "256", "128"])
+        try fail(CLI.tinyRun(sequences: 1, output: output, sequenceLength: 256), status: 64, mentioning: [CLI.tinyModel.path, "256", "128"])
         XCTAssertFalse(FileManager.default.fileExists(atPath: output))
         XCTAssertFalse(FileManager.default.fileExists(atPath: output + ".partial"))
     }

@@ -16,7 +16,7 @@ final class CLIFittedProjectionTests: CLITestCase {
 
     f = h5py.File(sys.argv[1], "r")
     holdout = int(f["projection"].attrs["holdout"])
-    dims = f["projection/dims"][:]
+    projectionDimensions = f["projection/dims"][:]
     windows = f["tokens/window_index"][:]
     P = f["attention/P"][:].astype(np.float64)
     Q, K, V = (f["attention/" + x][:].astype(np.float64) for x in "QKV")
@@ -49,7 +49,7 @@ final class CLIFittedProjectionTests: CLITestCase {
             U = U * np.where(U.sum(axis=1, keepdims=True) < 0, -1.0, 1.0)
             for row, s in enumerate(np.nonzero(~train)[0]):
                 p, q, k, v = P[s, l, h], Q[s, l, h], K[s, l, h], V[s, l, h]
-                for ki, dim in enumerate(dims):
+                for ki, dim in enumerate(projectionDimensions):
                     u = U[:dim]
                     err = np.linalg.norm(p @ (u.T @ (u @ v)) - p @ v, axis=0) / np.linalg.norm(p @ v, axis=0)
                     got = [f["projection/fitted/" + x][row, l, h, ki] for x in ("mean", "median", "p95", "max")]
@@ -59,7 +59,7 @@ final class CLIFittedProjectionTests: CLITestCase {
                     worst = max(worst, max(abs(a - b) for a, b in zip(got, want)))
             for s in range(S):
                 p, q, k, v = P[s, l, h], Q[s, l, h], K[s, l, h], V[s, l, h]
-                for ki, dim in enumerate(dims):
+                for ki, dim in enumerate(projectionDimensions):
                     seg = [range(t * n // dim, (t + 1) * n // dim) for t in range(dim)]
                     ek = np.array([k[list(r)].max(axis=0) for r in seg])
                     fv = np.array([v[list(r)].max(axis=0) for r in seg])
@@ -71,7 +71,7 @@ final class CLIFittedProjectionTests: CLITestCase {
 
     func testFittedProjectionAndMaxPoolingEqualNumPyFromTheDumps() throws {
         let run = path("run.h5")
-        try succeed(CLI.tinyRun(sequences: 10, output: run, seqLen: 32,
+        try succeed(CLI.tinyRun(sequences: 10, output: run, sequenceLength: 32,
                                 ["--dump-attention", "all", "--dump-qkv", "--projection-dims", "4,8,16", "--holdout", "4"]))
         let result = try CLI.runPython(Self.check, [run], in: directory)
         XCTAssertEqual(result.status, 0, "h5py check failed:\n\(result.stdout)\n\(result.stderr)")
@@ -98,8 +98,8 @@ final class CLIFittedProjectionTests: CLITestCase {
     func testResumedRunHasTheSameFittedProjection() throws {
         let whole = path("whole.h5"), resumed = path("resumed.h5")
         let options = ["--projection-dims", "4,8", "--holdout", "3"]
-        try succeed(CLI.tinyRun(sequences: 30, output: whole, seqLen: 32, options))
-        var arguments = CLI.tinyRun(sequences: 30, output: resumed, seqLen: 32, options)
+        try succeed(CLI.tinyRun(sequences: 30, output: whole, sequenceLength: 32, options))
+        var arguments = CLI.tinyRun(sequences: 30, output: resumed, sequenceLength: 32, options)
         arguments.removeAll { $0 == "--quiet" }
         let tool = try CLI.start(try CLI.binary(), arguments, in: directory)
         let deadline = Date().addingTimeInterval(120)
@@ -113,7 +113,7 @@ final class CLIFittedProjectionTests: CLITestCase {
             XCTFail("the run was not interrupted (exit \(stopped.status)); the test proves nothing:\n\(stopped.stderr)")
             return
         }
-        try succeed(CLI.tinyRun(sequences: 30, output: resumed, seqLen: 32, options + ["--resume"]))
+        try succeed(CLI.tinyRun(sequences: 30, output: resumed, sequenceLength: 32, options + ["--resume"]))
         let a = try RunFile(contentsOf: URL(fileURLWithPath: whole)), b = try RunFile(contentsOf: URL(fileURLWithPath: resumed))
         for name in ["projection/fitted/gram_high", "projection/fitted/gram_low", "projection/fitted/gram_count", "projection/fitted/window_index"] {
             XCTAssertEqual(try a.read(name, as: Int64.self), try b.read(name, as: Int64.self), name)

@@ -7,7 +7,7 @@ import SpectrumAnalysis
 /// and mismatched or tampered inputs are refused with messages naming the file and the attribute.
 final class CLIFittedShardTests: CLITestCase {
     static let options = ["--projection-dims", "4,8", "--holdout", "3", "--seed", "5"]
-    static let sequences = 14, seqLen = 32
+    static let sequences = 14, sequenceLength = 32
 
     /// Every dataset the schema declares under `/projection/fitted*`, of a fitted file.
     static let fittedPaths = ["projection/fitted/gram_high", "projection/fitted/gram_low", "projection/fitted/gram_count",
@@ -15,7 +15,7 @@ final class CLIFittedShardTests: CLITestCase {
         + FittedProjectionRows.statistics.map { "projection/" + $0 }
 
     func run(_ output: String, _ extra: [String] = []) throws {
-        try succeed(CLI.tinyRun(sequences: Self.sequences, output: output, seqLen: Self.seqLen, Self.options + extra))
+        try succeed(CLI.tinyRun(sequences: Self.sequences, output: output, sequenceLength: Self.sequenceLength, Self.options + extra))
     }
 
     func shards(_ count: Int, prefix: String = "shard") throws -> [String] {
@@ -93,7 +93,7 @@ final class CLIFittedShardTests: CLITestCase {
         // Shard 1 again, interrupted after its first committed window and resumed: the Gram sums of
         // the replayed windows are recomputed by the encoder.
         let resumed = path("resumed-1.h5")
-        var arguments = CLI.tinyRun(sequences: Self.sequences, output: resumed, seqLen: Self.seqLen, Self.options + ["--shard", "1/2"])
+        var arguments = CLI.tinyRun(sequences: Self.sequences, output: resumed, sequenceLength: Self.sequenceLength, Self.options + ["--shard", "1/2"])
         arguments.removeAll { $0 == "--quiet" }
         let tool = try CLI.start(try CLI.binary(), arguments, in: directory)
         let deadline = Date().addingTimeInterval(120)
@@ -117,11 +117,11 @@ final class CLIFittedShardTests: CLITestCase {
         let files = try shards(2)
         // Another hold-out period, another n: the identity check names the file and the attribute.
         let otherHoldout = path("holdout-4.h5")
-        try succeed(CLI.tinyRun(sequences: Self.sequences, output: otherHoldout, seqLen: Self.seqLen,
+        try succeed(CLI.tinyRun(sequences: Self.sequences, output: otherHoldout, sequenceLength: Self.sequenceLength,
                                 ["--projection-dims", "4,8", "--holdout", "4", "--seed", "5", "--shard", "1/2"]))
         try fail(["merge", files[0], otherHoldout, "-o", path("bad.h5")], status: 1, mentioning: [otherHoldout, "projection/holdout"])
         let otherN = path("n-16.h5")
-        try succeed(CLI.tinyRun(sequences: Self.sequences, output: otherN, seqLen: 16, Self.options + ["--shard", "1/2"]))
+        try succeed(CLI.tinyRun(sequences: Self.sequences, output: otherN, sequenceLength: 16, Self.options + ["--shard", "1/2"]))
         try fail(["merge", files[0], otherN, "-o", path("bad.h5")], status: 1, mentioning: [otherN, "seq_len"])
 
         // A Gram count that does not match the shard's training windows.

@@ -29,7 +29,7 @@ final class CLIRunTests: CLITestCase {
         XCTAssertEqual(m.shard, .single)
         XCTAssertEqual(m.toolVersion, ToolInfo.version)
         XCTAssertFalse(m.svdMethod.isEmpty)
-        XCTAssertEqual(m.projection?.dims, [16, 32], "k ≥ n = 64 is skipped")
+        XCTAssertEqual(m.projection?.projectionDimensions, [16, 32], "k ≥ n = 64 is skipped")
         XCTAssertEqual(try run.read("tokens/window_index", as: Int64.self), [0, 1, 2])
         let ids: [Int32] = try run.read("tokens/input_ids")
         XCTAssertEqual(ids.count, 3 * 64)

@@ -97,8 +97,8 @@ enum CLI {
     }
 
     /// A `run` on the tiny model with short sequences.
-    static func tinyRun(sequences: Int, output: String, seqLen: Int = 64, _ extra: [String] = []) -> [String] {
-        ["run", "--model", tinyModel.path, "--corpus", corpus.path, "--seq-len", String(seqLen),
+    static func tinyRun(sequences: Int, output: String, sequenceLength: Int = 64, _ extra: [String] = []) -> [String] {
+        ["run", "--model", tinyModel.path, "--corpus", corpus.path, "--seq-len", String(sequenceLength),
          "--sequences", String(sequences), "--threads", "2", "--quiet", "-o", output] + extra
     }
 }

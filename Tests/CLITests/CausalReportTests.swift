@@ -18,7 +18,7 @@ final class CausalReportTests: XCTestCase {
         options.sequenceLength = 32
         options.sequences = 2
         options.threads = 2
-        options.projection = ProjectionOptions(dims: [4, 8], trials: 1, delta: nil)
+        options.projection = ProjectionOptions(projectionDimensions: [4, 8], trials: 1, delta: nil)
         let analysis = try Analysis(modelDirectory: tests.appendingPathComponent("Fixtures/transformer/gpt2"), corpus: corpus, options: options)
         let file = try analysis.run(output: directory.appendingPathComponent("run.h5"))
         let run = try ReportRun(runFile: file)

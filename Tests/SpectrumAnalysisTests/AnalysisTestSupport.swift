@@ -37,7 +37,7 @@ struct PackingFixture: Decodable {
 
 /// `minilm-n128-spectra.json`: NumPy float64 `dgesdd` σ of every head of the first window at n = 128.
 struct SpectraFixture: Decodable {
-    var seqLen: Int
+    var sequenceLength: Int
     var layers: Int
     var heads: Int
     var inputIds: [Int32]
@@ -45,6 +45,11 @@ struct SpectraFixture: Decodable {
     var sigma: [Double]
     var k90: [Int32], k95: [Int32], k99: [Int32]
     var entropyRank: [Double], stableRank: [Double]
+
+    /// The fixture's `seq_len` is the toolkit's `sequenceLength`.
+    enum CodingKeys: String, CodingKey {
+        case sequenceLength = "seqLen", layers, heads, inputIds, sigma, k90, k95, k99, entropyRank, stableRank
+    }
 
     static func load() throws -> SpectraFixture {
         let decoder = JSONDecoder()

@@ -26,7 +26,7 @@ final class ConcurrencyRegressionTests: XCTestCase {
             options.sequenceLength = 96
             options.sequences = 6
             options.threads = threads
-            options.projection = ProjectionOptions(dims: [4, 8, 48], trials: 2, delta: nil)
+            options.projection = ProjectionOptions(projectionDimensions: [4, 8, 48], trials: 2, delta: nil)
             let analysis = try Analysis(modelDirectory: Self.tinyRoberta, corpus: corpus, options: options)
             let file = try analysis.run(output: directory.appendingPathComponent("run-\(threads).h5"))
             let projection: [[Double]] = try ["projection/theorem1/median", "projection/svd_optimal/max",

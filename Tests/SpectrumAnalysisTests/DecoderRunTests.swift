@@ -26,7 +26,7 @@ final class DecoderRunTests: XCTestCase {
         options.threads = 2
         options.dumpAttention = 1
         options.dumpQKV = true
-        options.projection = ProjectionOptions(dims: [4, 8], trials: 1, delta: nil)
+        options.projection = ProjectionOptions(projectionDimensions: [4, 8], trials: 1, delta: nil)
         return options
     }
 

@@ -75,7 +75,7 @@ final class FittedProjectionTests: XCTestCase {
     func testEigenbasisEqualsNumPyEigh() throws {
         let f = try load()
         let gram = try Matrix(rows: f.n, columns: f.n, storage: f.gramSum)
-        let basis = try FittedProjection(dims: f.dims, holdout: 5).fit(gram)
+        let basis = try FittedProjection(projectionDimensions: f.dims, holdout: 5).fit(gram)
         XCTAssertEqual(basis.vectors.rows, f.dims.max())
         let top = f.eigenvalues[0]
         for (got, want) in zip(basis.values, f.eigenvalues) { XCTAssertEqual(got, want, accuracy: 1e-12 * top) }
@@ -89,7 +89,7 @@ final class FittedProjectionTests: XCTestCase {
 
     func testHeldOutErrorsEqualNumPy() throws {
         let f = try load()
-        let fitted = FittedProjection(dims: f.dims, holdout: 5)
+        let fitted = FittedProjection(projectionDimensions: f.dims, holdout: 5)
         let basis = try fitted.fit(try Matrix(rows: f.n, columns: f.n, storage: f.gramSum))
         for (h, expected) in zip(f.heldOut, f.results) {
             let head = HeadTensors(p: h.p, q: h.q, k: h.k, v: h.v, n: f.n, d: f.d)
@@ -109,7 +109,7 @@ final class FittedProjectionTests: XCTestCase {
             // k = n: Π = I, so the projection is exact.
             XCTAssertLessThan(results[f.dims.count - 1].projection.max, 1e-12)
 
-            let checker = ProjectionChecker(n: f.n, dims: f.dims, epsilons: [0.1], delta: 0.1, trials: 1)
+            let checker = ProjectionChecker(sequenceLength: f.n, projectionDimensions: f.dims, epsilons: [0.1], delta: 0.1, trials: 1)
             let checked = try checker.check(head: head, draws: checker.draws(seed: 1, window: 0))
             for (index, k) in f.dims.enumerated() {
                 let want = expected.maxPooling[index]
@@ -121,7 +121,7 @@ final class FittedProjectionTests: XCTestCase {
     }
 
     func testHeldOutWindowsAreEveryHoldoutThOne() {
-        let fitted = FittedProjection(dims: [4], holdout: 5)
+        let fitted = FittedProjection(projectionDimensions: [4], holdout: 5)
         XCTAssertEqual((0..<12).filter(fitted.isHeldOut(window:)), [4, 9])
         XCTAssertThrowsError(try fitted.evaluate(head: TestHeads.random(n: 6, d: 2, seed: 1),
                                                  basis: SymmetricEigenbasis(of: .identity(6), count: 2)))

@@ -19,11 +19,11 @@ final class FloorParityTests: XCTestCase {
         options.sequences = 1
         options.dumpAttention = 1
         options.dumpQKV = true
-        options.projection = ProjectionOptions(dims: [8, 32, 96], trials: 1)
+        options.projection = ProjectionOptions(projectionDimensions: [8, 32, 96], trials: 1)
         let analysis = try Analysis(modelDirectory: AnalysisFixtures.modelDirectory, corpus: AnalysisFixtures.corpus, options: options)
         let run = try analysis.run(output: directory.appendingPathComponent("floor.h5"))
         let (L, H, n, d) = (run.metadata.layers, run.metadata.heads, run.metadata.sequenceLength, run.metadata.headDimension)
-        let dims = [8, 32, 96]
+        let projectionDimensions = [8, 32, 96]
         let p: [Float] = try run.read("attention/P"), v: [Float] = try run.read("attention/V")
         XCTAssertEqual(p.count, L * H * n * n)
         XCTAssertEqual(v.count, L * H * n * d)
@@ -35,7 +35,7 @@ final class FloorParityTests: XCTestCase {
             let values = try Matrix(rows: n, columns: d, storage: v[slot * n * d ..< (slot + 1) * n * d].map(Double.init))
             let projections = try Matrix.multiply(head.vt, values)
             let coefficients = (0..<n).map { i in (0..<d).map { j in head.sigma[i] * projections[i, j] } }
-            for (index, k) in dims.enumerated() {
+            for (index, k) in projectionDimensions.enumerated() {
                 let floors = (0..<d).compactMap { j -> Double? in
                     let total = (0..<n).reduce(0.0) { $0 + coefficients[$1][j] * coefficients[$1][j] }
                     let tail = (k..<n).reduce(0.0) { $0 + coefficients[$1][j] * coefficients[$1][j] }
@@ -43,7 +43,7 @@ final class FloorParityTests: XCTestCase {
                 }
                 let expected = ErrorStatistics(floors)
                 for (statistic, value) in zip(stored, [expected.mean, expected.median, expected.p95, expected.max]) {
-                    let got = statistic[slot * dims.count + index]
+                    let got = statistic[slot * projectionDimensions.count + index]
                     XCTAssertEqual(got, value, accuracy: 1e-6 * value, "layer \(slot / H), head \(slot % H), k = \(k)")
                     worst = max(worst, abs(got - value) / value)
                 }

@@ -39,10 +39,10 @@ final class MaxPoolingTests: XCTestCase {
         // n = 17 is not a multiple of any k below, so segments have unequal lengths.
         let n = 17, d = 5
         let head = TestHeads.random(n: n, d: d, seed: 21)
-        let dims = [1, 3, 4, 7, 17]
-        let checker = ProjectionChecker(n: n, dims: dims, epsilons: [0.1], delta: 0.2, trials: 1)
+        let projectionDimensions = [1, 3, 4, 7, 17]
+        let checker = ProjectionChecker(sequenceLength: n, projectionDimensions: projectionDimensions, epsilons: [0.1], delta: 0.2, trials: 1)
         let results = try checker.check(head: head, draws: checker.draws(seed: 3, window: 0))
-        for (index, k) in dims.enumerated() {
+        for (index, k) in projectionDimensions.enumerated() {
             let expected = try bruteForce(head, k: k)
             XCTAssertEqual(results[index].maxPooling.relative, expected.relative, accuracy: 1e-10, "k = \(k)")
             XCTAssertEqual(results[index].maxPooling.rowMean, expected.rowMean, accuracy: 1e-10, "k = \(k)")
@@ -53,7 +53,7 @@ final class MaxPoolingTests: XCTestCase {
     func testMaxPoolingDiffersFromMeanPoolingAndIsExactWhenSegmentsAreSingletons() throws {
         let n = 12, d = 3
         let head = TestHeads.random(n: n, d: d, seed: 22)
-        let checker = ProjectionChecker(n: n, dims: [4, n], epsilons: [0.1], delta: 0.2, trials: 1)
+        let checker = ProjectionChecker(sequenceLength: n, projectionDimensions: [4, n], epsilons: [0.1], delta: 0.2, trials: 1)
         let results = try checker.check(head: head, draws: checker.draws(seed: 3, window: 0))
         XCTAssertNotEqual(results[0].maxPooling.relative, results[0].pooling.relative)
         // k = n: each segment is one position, so the max is that position and softmax gives P exactly.

@@ -8,7 +8,7 @@ final class ProjectionAggregateTests: XCTestCase {
     }
 
     func testSumsEveryStatisticElementwise() throws {
-        var aggregate = ProjectionAggregate(layers: 2, heads: 3, dims: 2)
+        var aggregate = ProjectionAggregate(layers: 2, heads: 3, dimensionCount: 2)
         try aggregate.add(statistics(12, value: 0.25))
         try aggregate.add(statistics(12, value: 0.5))
         XCTAssertEqual(aggregate.statistics, ProjectionStatistic.allCases)
@@ -16,7 +16,7 @@ final class ProjectionAggregateTests: XCTestCase {
     }
 
     func testWrongSizeOrMissingStatisticIsAnError() {
-        var aggregate = ProjectionAggregate(layers: 2, heads: 3, dims: 2)
+        var aggregate = ProjectionAggregate(layers: 2, heads: 3, dimensionCount: 2)
         XCTAssertThrowsError(try aggregate.add(statistics(11, value: 1))) { error in
             XCTAssertTrue("\(error)".contains("expected 12"), "\(error)")
         }
@@ -29,14 +29,14 @@ final class ProjectionAggregateTests: XCTestCase {
 
     func testCausalAggregateIgnoresNotApplicableStatisticsAndMergesOnlyItsKind() throws {
         let causal: [ProjectionStatistic] = ProjectionStatistic.allCases.filter { "\($0.rawValue)".hasPrefix("theorem1") || "\($0.rawValue)".hasPrefix("svd_optimal") }
-        var a = ProjectionAggregate(layers: 1, heads: 1, dims: 3, statistics: causal)
+        var a = ProjectionAggregate(layers: 1, heads: 1, dimensionCount: 3, statistics: causal)
         try a.add(statistics(3, value: 2))
         XCTAssertNil(a.sums[.theorem2Relative])
         XCTAssertEqual(a.sums[.theorem1Median], [2, 2, 2])
-        let full = ProjectionAggregate(layers: 1, heads: 1, dims: 3)
+        let full = ProjectionAggregate(layers: 1, heads: 1, dimensionCount: 3)
         XCTAssertThrowsError(try a.merge(full)) { error in XCTAssertTrue("\(error)".contains("statistics differ"), "\(error)") }
-        XCTAssertThrowsError(try a.merge(ProjectionAggregate(layers: 1, heads: 1, dims: 2, statistics: causal)))
-        var b = ProjectionAggregate(layers: 1, heads: 1, dims: 3, statistics: causal)
+        XCTAssertThrowsError(try a.merge(ProjectionAggregate(layers: 1, heads: 1, dimensionCount: 2, statistics: causal)))
+        var b = ProjectionAggregate(layers: 1, heads: 1, dimensionCount: 3, statistics: causal)
         try b.add(statistics(3, value: 1))
         try a.merge(b)
         XCTAssertEqual(a.sums[.svdOptimalMean], [3, 3, 3])

@@ -16,7 +16,7 @@ final class ProjectionTests: XCTestCase {
     func testAllFourErrorsEqualABruteForceReference() throws {
         let n = 16, d = 4
         let head = TestHeads.random(n: n, d: d, seed: 1)
-        let checker = ProjectionChecker(n: n, options: ProjectionOptions(dims: [3, 8], trials: 2, delta: 0.3))
+        let checker = ProjectionChecker(sequenceLength: n, options: ProjectionOptions(projectionDimensions: [3, 8], trials: 2, delta: 0.3))
         let draws = checker.draws(seed: 42, window: 5)
         let (sigma, vt, u) = try decomposition(head)
         let results = try checker.check(head: head, draws: draws)
@@ -28,7 +28,7 @@ final class ProjectionTests: XCTestCase {
         func norm(_ x: [Double]) -> Double { x.reduce(0) { $0 + $1 * $1 }.squareRoot() }
         func minus(_ a: [Double], _ b: [Double]) -> [Double] { zip(a, b).map { $0 - $1 } }
 
-        for (index, k) in checker.dims.enumerated() {
+        for (index, k) in checker.projectionDimensions.enumerated() {
             // Theorem 1: for each trial's R and each column w, ‖P Rᵀ R w − P w‖ / ‖P w‖.
             var errors: [Double] = []
             for r in draws[index] {
@@ -96,7 +96,7 @@ final class ProjectionTests: XCTestCase {
         let head = TestHeads.random(n: n, d: d, seed: 2)
         let (_, _, u) = try decomposition(head)
         // R = Uᵀ of P's SVD is orthogonal, so Rᵀ R = I and P Rᵀ R w = P w exactly.
-        let checker = ProjectionChecker(n: n, dims: [n], epsilons: [0.1], delta: 0, trials: 1)
+        let checker = ProjectionChecker(sequenceLength: n, projectionDimensions: [n], epsilons: [0.1], delta: 0, trials: 1)
         let results = try checker.check(head: head, draws: [[u.transposed]])
         XCTAssertLessThan(results[0].theorem1.max, 1e-12)
         XCTAssertEqual(results[0].theorem1FractionBelow, [1])
@@ -108,7 +108,7 @@ final class ProjectionTests: XCTestCase {
         // (1/k) Σ_s (R V)_s. The error against P V is then computable in closed form.
         let n = 10, d = 3
         let head = TestHeads.random(n: n, d: d, seed: 3)
-        let checker = ProjectionChecker(n: n, dims: [n], epsilons: [0.1], delta: 0, trials: 1)
+        let checker = ProjectionChecker(sequenceLength: n, projectionDimensions: [n], epsilons: [0.1], delta: 0, trials: 1)
         let r = checker.draws(seed: 9, window: 0)[0][0]
         let results = try checker.check(head: head, draws: [[r]])
         let mean = (0..<d).map { c in (0..<n).reduce(0.0) { s, row in s + (0..<n).reduce(0.0) { $0 + r[row, $1] * Double(head.v[$1 * d + c]) } } / Double(n) }
@@ -131,8 +131,8 @@ final class ProjectionTests: XCTestCase {
         head.q = generator.gaussians(count: n * d).map { Float($0) }
         head.k = generator.gaussians(count: n * d).map { Float($0) }
         head.v = generator.gaussians(count: n * d).map { Float($0) }   // random Gaussian w
-        let dims = [8, 16, 32, 64, 128]
-        let checker = ProjectionChecker(n: n, dims: dims, epsilons: [0.5], delta: 1 / Double(n), trials: 3)
+        let projectionDimensions = [8, 16, 32, 64, 128]
+        let checker = ProjectionChecker(sequenceLength: n, projectionDimensions: projectionDimensions, epsilons: [0.5], delta: 1 / Double(n), trials: 3)
         let results = try checker.check(head: head, draws: checker.draws(seed: 5, window: 0))
         for result in results {
             // Eckart–Young: no rank-k map beats the truncated SVD, so neither does P Rᵀ R.
@@ -150,7 +150,7 @@ final class ProjectionTests: XCTestCase {
     }
 
     func testDrawsAreDeterministicPerSeedAndWindow() {
-        let checker = ProjectionChecker(n: 32, options: ProjectionOptions(dims: [8], trials: 2))
+        let checker = ProjectionChecker(sequenceLength: 32, options: ProjectionOptions(projectionDimensions: [8], trials: 2))
         XCTAssertEqual(checker.draws(seed: 1, window: 3), checker.draws(seed: 1, window: 3))
         XCTAssertNotEqual(checker.draws(seed: 1, window: 3), checker.draws(seed: 2, window: 3))
         XCTAssertNotEqual(checker.draws(seed: 1, window: 3), checker.draws(seed: 1, window: 4))

@@ -42,7 +42,7 @@ final class SpectrumMetricsTests: XCTestCase {
     }
 
     func testAggregatesOfTwoHalvesMergeToTheWhole() throws {
-        var whole = SpectrumAggregate(layers: 2, heads: 3, length: 4)
+        var whole = SpectrumAggregate(layers: 2, heads: 3, sequenceLength: 4)
         var first = whole, second = whole
         var generator = SeededGenerator(seed: 7)
         for sequence in 0..<10 {
@@ -61,7 +61,7 @@ final class SpectrumMetricsTests: XCTestCase {
             XCTAssertEqual(first.cumulativeSum[i], whole.cumulativeSum[i], accuracy: 1e-12 * whole.cumulativeSum[i])
             XCTAssertEqual(first.cumulativeSumSquares[i], whole.cumulativeSumSquares[i], accuracy: 1e-12 * whole.cumulativeSumSquares[i])
         }
-        XCTAssertThrowsError(try first.merge(SpectrumAggregate(layers: 1, heads: 3, length: 4)))
+        XCTAssertThrowsError(try first.merge(SpectrumAggregate(layers: 1, heads: 3, sequenceLength: 4)))
     }
 }
 

@@ -29,13 +29,13 @@ final class SpectrumParityTests: XCTestCase {
         try AnalysisFixtures.requireRealModel()
         let fixture = try SpectraFixture.load()
         var options = AnalysisOptions()
-        options.sequenceLength = fixture.seqLen
+        options.sequenceLength = fixture.sequenceLength
         options.sequences = 1
         options.projection = nil
         options.dumpAttention = 1
         let analysis = try Analysis(modelDirectory: AnalysisFixtures.modelDirectory, corpus: AnalysisFixtures.corpus, options: options)
         let run = try analysis.run(output: directory.appendingPathComponent("parity.h5"))
-        let (L, H, n) = (fixture.layers, fixture.heads, fixture.seqLen)
+        let (L, H, n) = (fixture.layers, fixture.heads, fixture.sequenceLength)
         XCTAssertEqual(run.metadata.layers, L)
         XCTAssertEqual(run.metadata.heads, H)
         XCTAssertEqual(run.sequenceCount, 1)
@@ -65,7 +65,7 @@ final class SpectrumParityTests: XCTestCase {
     /// boundary (where a 1e-6 change of σ may legitimately move k by one); entropy and stable rank
     /// to 1e-5 relative (a σ change of δ·σ₁ moves them by O(n·δ) relative at worst).
     private func compareMetrics(run: RunFile, fixture: SpectraFixture) throws {
-        let n = fixture.seqLen
+        let n = fixture.sequenceLength
         let k90: [Int32] = try run.read("spectrum/k90"), k95: [Int32] = try run.read("spectrum/k95"), k99: [Int32] = try run.read("spectrum/k99")
         let entropy: [Double] = try run.read("spectrum/entropy_rank"), stable: [Double] = try run.read("spectrum/stable_rank")
         for slot in 0..<(fixture.layers * fixture.heads) {

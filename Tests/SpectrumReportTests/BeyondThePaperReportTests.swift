@@ -24,7 +24,7 @@ final class BeyondThePaperReportTests: XCTestCase {
         var run = SyntheticRuns.make(layers: 2, heads: 3, n: 64, sequences: 5)
         let plain = ProjectionErrorFigure(runs: [RunStatistics(run)]).make()
         XCTAssertFalse(plain.svg?.xml.contains("fitted") ?? true)
-        let size = 2 * 3 * (run.projection?.dims.count ?? 0)
+        let size = 2 * 3 * (run.projection?.projectionDimensions.count ?? 0)
         var projection = try XCTUnwrap(run.projection)
         projection.maxPoolingRelative = projection.poolingRelative.map { $0 * 1.5 }
         projection.fittedMedian = (0..<(2 * size)).map { 0.01 * Double($0 % 7 + 1) }     // S_test = 2
@@ -39,7 +39,7 @@ final class BeyondThePaperReportTests: XCTestCase {
         XCTAssertTrue(figure.csv?.text.contains("fitted_projection") ?? false)
         // The fitted spread is over the held-out rows only.
         let spread = RunStatistics(run).projectionSpread(.fitted, kIndex: 0, layer: nil)
-        let K = run.projection?.dims.count ?? 1
+        let K = run.projection?.projectionDimensions.count ?? 1
         var values: [Double] = []
         for row in 0..<(2 * 2 * 3) { values.append(0.01 * Double((row * K) % 7 + 1)) }
         XCTAssertEqual(spread.median, quantile(values, 0.5), accuracy: 1e-12)

@@ -81,15 +81,15 @@ final class ReportWriterTests: XCTestCase {
         // Smallest k with all-heads median Theorem 1 error below ε.
         let p = try XCTUnwrap(run.projection)
         for e in p.epsilons {
-            let found = p.dims.indices.first { i -> Bool in
+            let found = p.projectionDimensions.indices.first { i -> Bool in
                 var values: [Double] = []
-                for cell in 0..<(run.sequenceCount * run.layers * run.heads) { values.append(p.theorem1Median[cell * p.dims.count + i]) }
+                for cell in 0..<(run.sequenceCount * run.layers * run.heads) { values.append(p.theorem1Median[cell * p.projectionDimensions.count + i]) }
                 values.sort()
                 let m = values.count
                 let median = m % 2 == 1 ? values[m / 2] : (values[m / 2 - 1] + values[m / 2]) / 2
                 return median < e
             }
-            let expected = found.map { "Theorem 1 k = \(p.dims[$0])" } ?? "Theorem 1 none ≤ \(p.dims.last!)"
+            let expected = found.map { "Theorem 1 k = \(p.projectionDimensions[$0])" } ?? "Theorem 1 none ≤ \(p.projectionDimensions.last!)"
             XCTAssertTrue(summary.contains("ε = \(formatNumber(e)): \(expected)"), "ε = \(e): \(expected)")
         }
         // The caption names mean pooling too, and the legend says what the lines are, as the caption does.

@@ -43,18 +43,18 @@ enum SyntheticRuns {
         }
         var results: ProjectionResults? = nil
         if projection {
-            let dims = [4, 8, 16, 32].filter { $0 <= n }
+            let projectionDimensions = [4, 8, 16, 32].filter { $0 <= n }
             let eps = [0.1, 0.2, 0.3, 0.5]
             let logN: Double = log(Double(n))
             let kjl: [Double] = eps.map { (e: Double) -> Double in 5 * logN / (e * e - e * e * e) }
             var bound: [Double] = []
             for e in eps {
                 let g: Double = e * e - e * e * e
-                for k in dims { bound.append(2 * Double(n) * exp(-g * Double(k) / 4)) }
+                for k in projectionDimensions { bound.append(2 * Double(n) * exp(-g * Double(k) / 4)) }
             }
             var t1: [Double] = [], svd: [Double] = [], t2: [Double] = [], pool: [Double] = []
             for _ in 0..<(sequences * lh) {
-                for k in dims {
+                for k in projectionDimensions {
                     let base = 1 / Double(k).squareRoot()
                     t1.append(base * (1.2 + 0.4 * rng.next()))
                     svd.append(base * 0.2 * (0.5 + rng.next()))
@@ -62,7 +62,7 @@ enum SyntheticRuns {
                     pool.append(base * (0.6 + 0.3 * rng.next()))
                 }
             }
-            results = ProjectionResults(dims: dims, epsilons: eps, kJL: kjl, failureBound: bound, theorem1Median: t1,
+            results = ProjectionResults(projectionDimensions: projectionDimensions, epsilons: eps, kJL: kjl, failureBound: bound, theorem1Median: t1,
                                         svdOptimalMedian: svd, theorem2Relative: t2, poolingRelative: pool)
         }
         let facts = [ReportFact(key: "model", value: "all-MiniLM-L6-v2 (synthetic)"), ReportFact(key: "model_type", value: "bert"),
