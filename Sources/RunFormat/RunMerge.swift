@@ -11,20 +11,21 @@ import SpectrumMetrics
 /// is 0 in the merged file). The shards must be the complete set `0/N … N−1/N`; a merge of only
 /// some of them is refused unless `allowPartial` is given, and is then marked in the file
 /// (`missing_shards`) so that readers and the report say so.
-public enum RunMerge {
-    /// Merges `shards` into `output` (written through `output.partial`, see ``RunOutput``).
-    /// - Parameters:
-    ///   - force: replace an existing output run file.
-    ///   - allowPartial: write a merge that lacks shards, marked as partial, instead of refusing it.
+public struct RunMerge {
+    /// The shard files, in the order given.
+    public let shards: [RunFile]
+    /// Shard indices `0 ..< N` that were not given (empty unless `allowPartial`).
+    public let missingShards: [Int]
+
+    /// Opens and checks the shards of one run; nothing is written until ``run(output:force:)``.
+    /// - Parameter allowPartial: accept a set that lacks shards (the merge is then marked partial)
+    ///   instead of refusing it.
     /// - Throws: when a shard is incomplete, of another format, of another run (naming the attributes
-    ///   that differ), listed twice (naming both files), of another split, when shards are missing
-    ///   (naming their indices) and `allowPartial` is false, or when the output may not be written.
-    @discardableResult
-    public static func merge(_ shards: [URL], into output: URL, force: Bool = false,
-                             allowPartial: Bool = false) throws(AnalysisError) -> RunFile {
-        guard !shards.isEmpty else { throw .invalidOption("merge needs at least one shard file") }
-        try RunOutput(output).check(force: force)
-        let files = try shards.map { (url) throws(AnalysisError) -> RunFile in try RunFile(contentsOf: url) }
+    ///   that differ), listed twice (naming both files), of another split, or when shards are missing
+    ///   (naming their indices) and `allowPartial` is false.
+    public init(shards urls: [URL], allowPartial: Bool = false) throws(AnalysisError) {
+        guard !urls.isEmpty else { throw .invalidOption("merge needs at least one shard file") }
+        let files = try urls.map { (url) throws(AnalysisError) -> RunFile in try RunFile(contentsOf: url) }
         let first = files[0]
         for file in files {
             guard file.isComplete else {
@@ -39,14 +40,24 @@ public enum RunMerge {
                 throw .incompatibleShards("\(file.url.path) is itself a partial merge (shards \(file.metadata.missingShards) missing)")
             }
         }
-        let missing = try checkShardSet(files, allowPartial: allowPartial)
+        missingShards = try Self.checkShardSet(files, allowPartial: allowPartial)
+        shards = files
+    }
 
+    /// Writes the merged file to `output` (through `output.partial`, see ``RunOutput``).
+    /// - Parameter force: replace an existing output run file.
+    /// - Throws: when the output may not be written, two shards hold the same window, or the
+    ///   shards' aggregates or Gram sums do not add up.
+    @discardableResult
+    public func run(output: URL, force: Bool = false) throws(AnalysisError) -> RunFile {
+        try RunOutput(output).check(force: force)
+        let files = shards, first = shards[0]
         var metadata = first.metadata
         metadata.created = ISO8601DateFormatter().string(from: Date())
         metadata.shard = .single
         metadata.mergedFrom = files.map(\.url.path)
         metadata.mergedShardCount = first.metadata.shard.count
-        metadata.missingShards = missing
+        metadata.missingShards = missingShards
         metadata.dumpAttention = 0
         metadata.dumpQKV = false
         metadata.sequencesPlanned = files.reduce(0) { $0 + $1.sequenceCount }
@@ -57,7 +68,7 @@ public enum RunMerge {
             try aggregate.merge(try file.aggregate())
             if let other = try file.projectionAggregate() { try projection?.merge(other) }
         }
-        let gram = try mergedGramSums(files)
+        let gram = try Self.mergedGramSums(files)
         // The fit needs every shard's sums, so it is done on the merged file (`merge --model`, `fit`).
         metadata.fitPending = gram != nil
 

@@ -38,11 +38,11 @@ public final class Analysis {
     /// Options of the run.
     public let options: AnalysisOptions
     /// The corpus, read and split into lines.
-    public let corpus: Corpus
+    let corpus: Corpus
     /// The model's tokenizer.
-    public let tokenizer: Tokenizer
+    let tokenizer: Tokenizer
     /// The model (encoder or causal decoder; the name predates decoders).
-    public let encoder: TransformerModel
+    let encoder: TransformerModel
     /// This shard's windows, in corpus order.
     public let windows: [PackedSequence]
     /// Windows packed from the corpus before sharding.

@@ -13,8 +13,8 @@ import Transformer
 /// with every dataset of the input plus `/projection/fitted*`. The fit's inputs — the same integer
 /// sums, the same windows, the same deterministic encoder — are those of an unsharded run, so its
 /// fitted datasets equal that run's bit for bit. `output` may equal `input` (replaced once done).
-public enum FitStage {
-    /// What ``fit(input:output:modelDirectory:force:threads:progress:)`` did.
+public struct FitStage {
+    /// What ``run(output:force:progress:)`` did.
     public enum Outcome: Sendable, Equatable {
         /// Fitted; the new file holds `heldOut` evaluated windows.
         case fitted(heldOut: Int)
@@ -24,27 +24,35 @@ public enum FitStage {
         case alreadyFitted
     }
 
-    /// Fits and evaluates the pending fixed projection of `input` into `output`. Sets OpenBLAS to one
-    /// thread for the process, like ``Analysis``.
+    /// The file whose fit is pending.
+    public let source: RunFile
+    /// The checkpoint the file was computed with.
+    public let modelDirectory: URL
+    /// Heads evaluated at a time; results do not depend on it.
+    public let threads: Int
+    /// Set when there is nothing to fit.
+    private let nothingToDo: Outcome?
+    private let gram: GramSums?
+    private let records: [SequenceRecord]
+
+    /// Opens and checks `input`; nothing is loaded or written until ``run(output:force:progress:)``.
     /// - Parameters:
-    ///   - modelDirectory: the checkpoint the file was computed with (checked against `model_sha256`;
-    ///     for an untrained-control file, the checkpoint whose random twin it analysed).
+    ///   - modelDirectory: the checkpoint the file was computed with (checked against `model_sha256`
+    ///     when the fit runs; for an untrained-control file, the checkpoint whose random twin it analysed).
     ///   - threads: heads evaluated at a time; results do not depend on it.
-    ///   - progress: after each held-out window.
-    /// - Throws: for an incomplete, extract-only or shard file (merge the shards first), Gram sums that
-    ///   do not cover the file's training windows, another model, or an output that may not be written.
-    @discardableResult
-    public static func fit(input: URL, output: URL, modelDirectory: URL, force: Bool = false,
-                           threads: Int = ProcessInfo.processInfo.activeProcessorCount,
-                           progress: (AnalysisProgress) -> Void = { _ in }) throws(AnalysisError) -> Outcome {
-        BLAS.setThreadCount(1)
+    /// - Throws: for an incomplete, extract-only or shard file (merge the shards first), or Gram sums
+    ///   that do not cover the file's training windows.
+    public init(input: URL, modelDirectory: URL, threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws(AnalysisError) {
         let source = try RunFile(contentsOf: input)
         let m = source.metadata, path = input.path
-        guard source.isComplete else { throw .runFile(path: path, reason: "is not complete; finish it first (--resume)") }
-        guard m.spectra, let projection = m.projection, m.holdout > 0 else { return .noFittedProjection }
-        guard m.fitPending else { return .alreadyFitted }
+        self.source = source
+        self.modelDirectory = modelDirectory
+        self.threads = max(1, threads)
+        guard source.isComplete else { throw .runFile(path: path, reason: "is not complete; finish it first (run it again with \(Remedy.resume.marker))") }
+        guard m.spectra, m.projection != nil, m.holdout > 0 else { (nothingToDo, gram, records) = (.noFittedProjection, nil, []); return }
+        guard m.fitPending else { (nothingToDo, gram, records) = (.alreadyFitted, nil, []); return }
         guard m.shard.count == 1 else {
-            throw .runFile(path: path, reason: "is shard \(m.shard): a shard's Gram sums cover only its own windows; merge all shards first (`spectrum-analyze merge … --model M` fits the merged file)")
+            throw .runFile(path: path, reason: "is shard \(m.shard): a shard's Gram sums cover only its own windows; merge all shards first (a merge given the \(Remedy.model.marker) fits the merged file)")
         }
         guard let gram = try source.gramSums() else { throw .runFile(path: path, reason: "has no Gram sums to fit") }
         let records = try source.records()
@@ -52,16 +60,33 @@ public enum FitStage {
         if let bad = gram.count.firstIndex(where: { $0 != training }) {
             throw .runFile(path: path, reason: "/projection/fitted/gram_count of layer \(bad / m.heads), head \(bad % m.heads) is \(gram.count[bad]), but the file holds \(training) training windows")
         }
+        (nothingToDo, self.gram, self.records) = (nil, gram, records)
+    }
+
+    /// Fits and evaluates the pending fixed projection into `output` (which may be the input itself).
+    /// OpenBLAS runs on one thread meanwhile (``BLAS/singleThreaded(_:)``), as in ``Analysis``.
+    /// - Parameter progress: after each held-out window.
+    /// - Throws: for another model than the file's, or an output that may not be written.
+    @discardableResult
+    public func run(output: URL, force: Bool = false,
+                    progress: (AnalysisProgress) -> Void = { _ in }) throws(AnalysisError) -> Outcome {
+        if let nothingToDo { return nothingToDo }
+        return try BLAS.singleThreaded { () throws(AnalysisError) -> Outcome in try fit(output: output, force: force, progress: progress) }
+    }
+
+    private func fit(output: URL, force: Bool, progress: (AnalysisProgress) -> Void) throws(AnalysisError) -> Outcome {
+        let m = source.metadata, input = source.url, path = input.path
+        guard let gram, let projection = m.projection else { return .noFittedProjection }
         // The output is checked before the model is hashed and loaded.
         try RunOutput(output).check(force: force, replacingInput: input.standardizedFileURL == output.standardizedFileURL)
-        let encoder = try model(for: m, directory: modelDirectory, file: path)
+        let encoder = try Self.model(for: m, directory: modelDirectory, file: path)
 
         let heldOut = records.filter { m.isHeldOut(window: $0.windowIndex) }
             .map { PackedSequence(index: $0.windowIndex, inputIds: $0.inputIds, byteRange: $0.byteRange) }
         let pass = FittedProjectionPass(projectionDimensions: projection.projectionDimensions, holdout: m.holdout, layers: m.layers, heads: m.heads,
                                         n: m.sequenceLength, causal: m.causal, gram: gram)
         let start = Date()
-        let rows = try pass.evaluate(heldOut: heldOut, encoder: encoder, threads: max(1, threads)) { done in
+        let rows = try pass.evaluate(heldOut: heldOut, encoder: encoder, threads: threads) { done in
             progress(AnalysisProgress(completed: done, total: heldOut.count, resumedFrom: 0, elapsed: Date().timeIntervalSince(start)))
         }
         var metadata = m
@@ -84,7 +109,7 @@ public enum FitStage {
     static func model(for m: RunMetadata, directory: URL, file: String) throws(AnalysisError) -> TransformerModel {
         let checksum = try BackgroundChecksum(files: Checkpoint.weightFiles(in: directory)).value()
         guard checksum == m.modelSHA256 else {
-            throw .runFile(path: file, reason: "was computed with the model whose SHA-256 is \(m.modelSHA256) (\(m.modelPath)); \(directory.path) has \(checksum): give the same --model")
+            throw .runFile(path: file, reason: "was computed with the model whose SHA-256 is \(m.modelSHA256) (\(m.modelPath)); \(directory.path) has \(checksum): give the same \(Remedy.model.marker)")
         }
         let encoder: TransformerModel
         if m.randomInitSeed != -1 {   // the seed's bit pattern; −1 marks trained weights

@@ -13,28 +13,25 @@ import Transformer
 /// (the one write path: `output.partial`, fsync, rename), every dataset as ``RunSchema`` declares it;
 /// it keeps the input's tokens and attention, and the input stays untouched until the new file is
 /// complete (`output` may equal `input`).
-public enum SpectrumStage {
-    /// Adds spectra (and projections) to the extract file `input`, written to `output`. OpenBLAS runs
-    /// on one thread meanwhile (``BLAS/singleThreaded(_:)``), as in ``Analysis/run(output:force:resume:progress:shouldStop:)``.
+public struct SpectrumStage {
+    /// The extract file.
+    public let source: RunFile
+    /// Concurrent head jobs; results do not depend on it.
+    public let threads: Int
+    /// Projection options, or nil for none.
+    public let projection: ProjectionOptions?
+    /// Seed of the random projections.
+    public let seed: UInt64
+
+    /// Opens and checks the extract file `input`; nothing is written until ``run(output:force:progress:)``.
     /// - Parameters:
     ///   - threads: concurrent head jobs; results do not depend on it.
     ///   - projection: projection options, or nil for none; they need Q, K, V in the input (else
     ///     ``AnalysisError/invalidOption(_:)``).
     ///   - seed: seed of the random projections.
-    @discardableResult
-    public static func addSpectra(input: URL, output: URL, force: Bool = false,
-                                  threads: Int = ProcessInfo.processInfo.activeProcessorCount,
-                                  projection: ProjectionOptions? = nil, seed: UInt64 = 0,
-                                  progress: (AnalysisProgress) -> Void = { _ in }) throws(AnalysisError) -> RunFile {
-        // As in `Analysis`: heads run in parallel on single-threaded BLAS, so σ equals `run`'s bit for bit.
-        try BLAS.singleThreaded { () throws(AnalysisError) -> RunFile in
-            try addSpectraSingleThreaded(input: input, output: output, force: force, threads: threads,
-                                         projection: projection, seed: seed, progress: progress)
-        }
-    }
-
-    private static func addSpectraSingleThreaded(input: URL, output: URL, force: Bool, threads: Int, projection: ProjectionOptions?,
-                                                 seed: UInt64, progress: (AnalysisProgress) -> Void) throws(AnalysisError) -> RunFile {
+    /// - Throws: for an incomplete file, one that already has spectra or lacks P for some sequence.
+    public init(input: URL, threads: Int = ProcessInfo.processInfo.activeProcessorCount,
+                projection: ProjectionOptions? = nil, seed: UInt64 = 0) throws(AnalysisError) {
         let source = try RunFile(contentsOf: input)
         let m = source.metadata, rows = source.sequenceCount
         guard source.isComplete else {
@@ -47,6 +44,25 @@ public enum SpectrumStage {
         if projection != nil, !m.dumpQKV {
             throw .invalidOption("\(input.path) holds no Q, K, V, which the projection checks need: extract it with \(Remedy.dumpQKV.marker), or turn the projections off (\(Remedy.noProjection.marker))")
         }
+        self.source = source
+        self.threads = max(1, threads)
+        self.projection = projection
+        self.seed = seed
+    }
+
+    /// Adds spectra (and projections) to the extract file, written to `output` (which may be the
+    /// input itself). OpenBLAS runs on one thread meanwhile (``BLAS/singleThreaded(_:)``), as in
+    /// ``Analysis/run(output:force:resume:progress:shouldStop:)``.
+    @discardableResult
+    public func run(output: URL, force: Bool = false,
+                    progress: (AnalysisProgress) -> Void = { _ in }) throws(AnalysisError) -> RunFile {
+        // As in `Analysis`: heads run in parallel on single-threaded BLAS, so σ equals `run`'s bit for bit.
+        try BLAS.singleThreaded { () throws(AnalysisError) -> RunFile in try runSingleThreaded(output: output, force: force, progress: progress) }
+    }
+
+    private func runSingleThreaded(output: URL, force: Bool, progress: (AnalysisProgress) -> Void) throws(AnalysisError) -> RunFile {
+        let input = source.url
+        let m = source.metadata, rows = source.sequenceCount
         let target = RunOutput(output)
         try target.check(force: force, replacingInput: input.standardizedFileURL == output.standardizedFileURL)
         var metadata = m

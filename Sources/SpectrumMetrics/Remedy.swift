@@ -6,7 +6,7 @@ import Foundation
 /// A message embeds a setting as ``marker``; ``AnalysisError/description`` renders it by its Swift
 /// parameter name and ``AnalysisError/commandLineDescription`` by its flag.
 public enum Remedy: String, Sendable, CaseIterable {
-    case force, resume, allowPartial, holdout, energy, error, sequenceLengths, outputDirectory, noProjection, dumpQKV
+    case force, resume, allowPartial, holdout, energy, error, sequenceLengths, outputDirectory, noProjection, dumpQKV, model
 
     /// The placeholder a message carries for this setting.
     public var marker: String { "\u{E000}\(rawValue)\u{E001}" }
@@ -24,6 +24,7 @@ public enum Remedy: String, Sendable, CaseIterable {
         case .outputDirectory: return "`outputDirectory`"
         case .noProjection: return "`AnalysisOptions.projection = nil`"
         case .dumpQKV: return "`AnalysisOptions.dumpQKV = true`"
+        case .model: return "`modelDirectory`"
         }
     }
 
@@ -40,6 +41,7 @@ public enum Remedy: String, Sendable, CaseIterable {
         case .outputDirectory: return "--output-dir"
         case .noProjection: return "--no-projection"
         case .dumpQKV: return "--dump-qkv"
+        case .model: return "--model"
         }
     }
 

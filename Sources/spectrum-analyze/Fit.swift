@@ -55,8 +55,8 @@ struct Fit: ParsableCommand {
     static func fit(_ input: URL, output: URL, model: String, revision: String?, force: Bool, threads: Int, quiet: Bool) throws {
         let printer = ProgressPrinter(quiet: quiet)
         let directory = try ModelLocator().locate(model, revision: revision).directory
-        let outcome = try FitStage.fit(input: input, output: output, modelDirectory: directory, force: force,
-                                       threads: threads, progress: printer.update)
+        let outcome = try FitStage(input: input, modelDirectory: directory, threads: threads)
+            .run(output: output, force: force, progress: printer.update)
         printer.finish()
         switch outcome {
         case .fitted(let heldOut): printer.note("fitted the projection and measured it on \(heldOut) held-out windows → \(output.path)")

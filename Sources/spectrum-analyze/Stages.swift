@@ -52,8 +52,8 @@ struct SVD: ParsableCommand {
                 printer.note("\(input) holds no Q, K, V (extract with --dump-qkv): spectra only, no projection checks")
                 options = nil
             }
-            result = try SpectrumStage.addSpectra(input: url, output: URL(fileURLWithPath: output ?? input), force: force,
-                                                  threads: threads, projection: options, seed: seed, progress: printer.update)
+            result = try SpectrumStage(input: url, threads: threads, projection: options, seed: seed)
+                .run(output: URL(fileURLWithPath: output ?? input), force: force, progress: printer.update)
             printer.finish()
             printer.note("wrote \(output ?? input)")
         } catch {
@@ -101,8 +101,10 @@ struct Merge: ParsableCommand {
     func run() throws {
         do {
             for shard in shards { try RunFileCheck.validate(URL(fileURLWithPath: shard)) }
-            let merged = try RunMerge.merge(shards.map { URL(fileURLWithPath: $0) }, into: URL(fileURLWithPath: output),
-                                            force: force, allowPartial: allowPartial)
+            // The output is checked before the shards are read.
+            try RunOutput(URL(fileURLWithPath: output)).check(force: force)
+            let merged = try RunMerge(shards: shards.map { URL(fileURLWithPath: $0) }, allowPartial: allowPartial)
+                .run(output: URL(fileURLWithPath: output), force: force)
             let missing = merged.metadata.missingShards
             let note = missing.isEmpty ? "" : " (partial: shards \(missing.map { "\($0)/\(merged.metadata.mergedShardCount)" }.joined(separator: ", ")) missing)"
             FileHandle.standardError.write(Data("merged \(shards.count) shards, \(merged.sequenceCount) sequences, into \(output)\(note)\n".utf8))
