@@ -6,10 +6,12 @@ import LinearAlgebra
 ///
 /// Each layer: convert its weights into ``layer`` (one layer in float32 at a time), then three
 /// parallel regions as in the encoder: row blocks of norm + q/k/v projection + q/k norm + RoPE,
-/// query heads of the attention, row blocks of the output projection and feed-forward block. Row
-/// blocks are ``rowBlock`` rows whatever the thread count and every block and head runs the same
-/// calls, so results are bit-identical for any `threads`. Tasks write disjoint rows or heads of the
-/// buffers, hence `@unchecked Sendable`.
+/// query heads of the attention (only the causal band of each head, see ``GroupedQueryAttention``),
+/// row blocks of the output projection and feed-forward block. In the row regions each task runs
+/// every step over all of its blocks, one weight slice at a time, so a slice is read from memory
+/// once per task rather than once per block. Row blocks are ``rowBlock`` rows whatever the thread
+/// count and every block and head runs the same calls, so results are bit-identical for any
+/// `threads`. Tasks write disjoint rows or heads of the buffers, hence `@unchecked Sendable`.
 final class DecoderWorkspace: @unchecked Sendable {
     private let c: DecoderConfiguration
     private let weights: DecoderWeights
@@ -101,29 +103,13 @@ final class DecoderWorkspace: @unchecked Sendable {
         }
         let h = c.hiddenSize, width = c.queryKeyValueWidth, d = c.headDimension
         let H = c.headCount, G = c.keyValueHeadCount
-        partition.parallel(over: partition.blocks) { block in
-            let rows = partition.rows(ofBlock: block)
-            normalize(rows: rows, from: hidden, weight: .attentionNormWeight, bias: .attentionNormBias, into: normed)
-            Kernels.linear(rows: rows.count, inner: h, out: width, x: normed + rows.lowerBound * h, ldx: h,
-                           weight: slot(.queryKeyValueWeight), bias: slot(.queryKeyValueBias),
-                           y: qkv + rows.lowerBound * width, ldy: width)
-            for row in rows {
-                let q = qkv + row * width, k = q + H * d
-                if c.queryKeyNorm {
-                    Kernels.rmsNormRows(q, rows: H, columns: d, ld: d, gamma: slot(.queryNorm), epsilon: c.normEpsilon)
-                    Kernels.rmsNormRows(k, rows: G, columns: d, ld: d, gamma: slot(.keyNorm), epsilon: c.normEpsilon)
-                }
-                if c.rotary != nil {
-                    cosines.withUnsafeBufferPointer { cos in
-                        sines.withUnsafeBufferPointer { sin in
-                            guard let cosBase = cos.baseAddress, let sinBase = sin.baseAddress else { return }
-                            let offset = row * (d / 2)
-                            RotaryEmbedding.rotate(q, heads: H, dimension: d, cos: cosBase + offset, sin: sinBase + offset)
-                            RotaryEmbedding.rotate(k, heads: G, dimension: d, cos: cosBase + offset, sin: sinBase + offset)
-                        }
-                    }
-                }
+        partition.parallelBlocks { blocks in
+            for rows in blocks {
+                normalize(rows: rows, from: hidden, weight: .attentionNormWeight, bias: .attentionNormBias, into: normed)
             }
+            Kernels.linear(blocks: blocks, inner: h, out: width, x: normed, ldx: h,
+                           weight: slot(.queryKeyValueWeight), bias: slot(.queryKeyValueBias), y: qkv, ldy: width)
+            for rows in blocks { positionQueriesAndKeys(rows: rows) }
         }
         let mask = AttentionMask.decoder(window: c.slidingWindows[index])
         let baseScale: Float = c.scalesAttention ? 1 / Float(d).squareRoot() : 1
@@ -147,33 +133,60 @@ final class DecoderWorkspace: @unchecked Sendable {
             }
         }
         if !capture.isEmpty { try deliver(layer: index, observer: observer) }
-        partition.parallel(over: partition.blocks) { block in feedForward(rows: partition.rows(ofBlock: block)) }
+        partition.parallelBlocks { blocks in feedForward(blocks: blocks) }
     }
 
-    /// Rows `rows`: `A = X + C W_oᵀ + b_o`, then `X' = A + down(act(…))` on ``hidden`` in place.
-    private func feedForward(rows: Range<Int>) {
-        let h = c.hiddenSize, inner = c.intermediateSize, m = rows.count
-        let x = hidden + rows.lowerBound * h
-        let attentionWidth = c.headCount * c.headDimension
-        Kernels.linear(rows: m, inner: attentionWidth, out: h, x: context + rows.lowerBound * attentionWidth, ldx: attentionWidth,
-                       weight: slot(.outputWeight), bias: slot(.outputBias), residual: x, y: x, ldy: h)
-        normalize(rows: rows, from: hidden, weight: .feedForwardNormWeight, bias: .feedForwardNormBias, into: normed)
-        let up = c.gatedFeedForward ? 2 * inner : inner
-        let f = feedForward + rows.lowerBound * up
-        Kernels.linear(rows: m, inner: h, out: up, x: normed + rows.lowerBound * h, ldx: h,
-                       weight: slot(.upWeight), bias: slot(.upBias), y: f, ldy: up)
-        if c.gatedFeedForward {
-            // act(gate) ⊙ up, written over the gate half of each row.
-            for row in 0..<m {
-                let r = f + row * up
-                Kernels.activate(r, count: inner, activation: c.activation)
-                for j in 0..<inner { r[j] *= r[inner + j] }
+    /// Rows `rows` of ``qkv``: Qwen3's per-head RMSNorm of q and k, then RoPE on q and k (cos and
+    /// sin from the table made once per forward call).
+    private func positionQueriesAndKeys(rows: Range<Int>) {
+        let width = c.queryKeyValueWidth, d = c.headDimension, H = c.headCount, G = c.keyValueHeadCount
+        guard c.queryKeyNorm || c.rotary != nil else { return }
+        cosines.withUnsafeBufferPointer { cos in
+            sines.withUnsafeBufferPointer { sin in
+                for row in rows {
+                    let q = qkv + row * width, k = q + H * d
+                    if c.queryKeyNorm {
+                        Kernels.rmsNormRows(q, rows: H, columns: d, ld: d, gamma: slot(.queryNorm), epsilon: c.normEpsilon)
+                        Kernels.rmsNormRows(k, rows: G, columns: d, ld: d, gamma: slot(.keyNorm), epsilon: c.normEpsilon)
+                    }
+                    guard c.rotary != nil, let cosBase = cos.baseAddress, let sinBase = sin.baseAddress else { continue }
+                    let offset = row * (d / 2)
+                    RotaryEmbedding.rotate(q, heads: H, dimension: d, cos: cosBase + offset, sin: sinBase + offset)
+                    RotaryEmbedding.rotate(k, heads: G, dimension: d, cos: cosBase + offset, sin: sinBase + offset)
+                }
             }
-        } else {
-            Kernels.activate(f, count: m * inner, activation: c.activation)
         }
-        Kernels.linear(rows: m, inner: inner, out: h, x: f, ldx: up, weight: slot(.downWeight), bias: slot(.downBias),
-                       residual: x, y: x, ldy: h)
+    }
+
+    /// Row blocks `blocks`: `A = X + C W_oᵀ + b_o`, then `X' = A + down(act(…))` on ``hidden`` in
+    /// place. Each step runs over all of the task's blocks before the next, so every weight slice is
+    /// reused from cache by all of them (see ``Kernels/linear(blocks:inner:out:x:ldx:weight:bias:residual:y:ldy:)``).
+    private func feedForward(blocks: [Range<Int>]) {
+        let h = c.hiddenSize, inner = c.intermediateSize
+        let attentionWidth = c.headCount * c.headDimension
+        Kernels.linear(blocks: blocks, inner: attentionWidth, out: h, x: context, ldx: attentionWidth,
+                       weight: slot(.outputWeight), bias: slot(.outputBias), residual: hidden, y: hidden, ldy: h)
+        for rows in blocks {
+            normalize(rows: rows, from: hidden, weight: .feedForwardNormWeight, bias: .feedForwardNormBias, into: normed)
+        }
+        let up = c.gatedFeedForward ? 2 * inner : inner
+        Kernels.linear(blocks: blocks, inner: h, out: up, x: normed, ldx: h,
+                       weight: slot(.upWeight), bias: slot(.upBias), y: feedForward, ldy: up)
+        for rows in blocks {
+            let f = feedForward + rows.lowerBound * up
+            if c.gatedFeedForward {
+                // act(gate) ⊙ up, written over the gate half of each row.
+                for row in 0..<rows.count {
+                    let r = f + row * up
+                    Kernels.activate(r, count: inner, activation: c.activation)
+                    for j in 0..<inner { r[j] *= r[inner + j] }
+                }
+            } else {
+                Kernels.activate(f, count: rows.count * inner, activation: c.activation)
+            }
+        }
+        Kernels.linear(blocks: blocks, inner: inner, out: h, x: feedForward, ldx: up,
+                       weight: slot(.downWeight), bias: slot(.downBias), residual: hidden, y: hidden, ldy: h)
     }
 
     /// The final norm over every row of ``hidden``.

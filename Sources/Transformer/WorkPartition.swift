@@ -24,6 +24,22 @@ struct WorkPartition: Sendable {
         (index * Self.rowBlock)..<min(rows, (index + 1) * Self.rowBlock)
     }
 
+    /// Runs `body(blocks)` once per task with the row blocks that task owns (block `b` goes to task
+    /// `b mod tasks`), so a task can run several GEMMs over its blocks with one weight slice in cache
+    /// (``Kernels/linear(blocks:inner:out:x:ldx:weight:bias:residual:y:ldy:)``). Each block is still
+    /// computed by the same calls whatever the task, hence whatever `threads`.
+    func parallelBlocks(_ body: @Sendable ([Range<Int>]) -> Void) {
+        let count = blocks, tasks = min(threads, count)
+        let owned: @Sendable (Int) -> [Range<Int>] = { task in
+            stride(from: task, to: count, by: tasks).map { rows(ofBlock: $0) }
+        }
+        if tasks <= 1 {
+            body(owned(0))
+        } else {
+            DispatchQueue.concurrentPerform(iterations: tasks) { task in body(owned(task)) }
+        }
+    }
+
     /// Runs `body(item)` for every `item` in `0..<count`, spread over ``threads`` tasks.
     func parallel(over count: Int, _ body: @Sendable (Int) -> Void) {
         let tasks = min(threads, count)

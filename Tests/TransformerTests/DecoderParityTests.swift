@@ -92,6 +92,24 @@ final class DecoderParityTests: XCTestCase {
         }
     }
 
+    /// The same at n = max_position_embeddings (64–128: one or two full row blocks, or one and a
+    /// short one), which the 37-token fixtures do not reach: the blocked GEMMs and banded attention
+    /// with more than one block per task, or one each.
+    func testLongestSequenceIsThreadCountIndependent() throws {
+        for family in Self.families {
+            let model = try decoder(family)
+            let c = model.decoderConfiguration
+            let ids = (0..<c.maxPositionEmbeddings).map { Int32(($0 * 7 + 3) % c.vocabularySize) }
+            let (one, hidden) = try run(model, ids, threads: 1)
+            XCTAssertTrue(hidden.allSatisfy(\.isFinite), family)
+            for threads in 2...4 {
+                let (many, hiddenMany) = try run(model, ids, threads: threads)
+                XCTAssertEqual(hidden, hiddenMany, "\(family) hidden, n = \(ids.count), \(threads) threads")
+                XCTAssertEqual(one.map(\.probabilities), many.map(\.probabilities), "\(family) P, n = \(ids.count), \(threads) threads")
+            }
+        }
+    }
+
     /// Streaming (one layer converted per use, as for checkpoints above 1 GiB) gives exactly the
     /// resident result, for every family and dtype.
     func testStreamedLayersEqualResidentLayers() throws {

@@ -2,7 +2,7 @@ import Foundation
 import XCTest
 @testable import Transformer
 
-/// The vectorizable exp, GELU, SiLU and RMSNorm against glibc's `expf` and double-precision references.
+/// The vectorizable exp, GELU (exact and tanh forms), SiLU and RMSNorm against glibc's `expf` and double-precision references.
 final class VectorMathTests: XCTestCase {
     private func evaluate(_ xs: [Float], _ f: (Float) -> Float) -> [Float] { xs.map(f) }
 
@@ -30,6 +30,26 @@ final class VectorMathTests: XCTestCase {
             worst = max(worst, x == 0 ? error : error / abs(Double(x)))
         }
         XCTAssertLessThanOrEqual(worst, 3.5e-7)
+    }
+
+    /// `gelu_new` `½x(1 + tanh(√(2/π)(x + 0.044715x³)))` against double precision, relative to |x|,
+    /// over the range where it is not ±x or 0, then its extremes and NaN as the float tanh form has them.
+    func testGeluTanhErrorBelow3point5e7TimesX() {
+        let xs = stride(from: Float(-12), through: 12, by: 0.0000917).map { $0 } + [0, 1e-20, -1e-20, 1e-40, 40, -40, 1e15, -1e15]
+        var worst = 0.0
+        for x in xs {
+            let v = Double(x)
+            let reference = 0.5 * v * (1 + Foundation.tanh((2 / Double.pi).squareRoot() * (v + 0.044715 * v * v * v)))
+            let error = abs(Double(VectorMath.geluTanh(x)) - reference)
+            worst = max(worst, x == 0 ? error : error / abs(v))
+        }
+        XCTAssertLessThanOrEqual(worst, 3.5e-7)
+        XCTAssertEqual(VectorMath.geluTanh(1e15), 1e15)
+        XCTAssertEqual(VectorMath.geluTanh(.infinity), .infinity)
+        XCTAssertEqual(VectorMath.geluTanh(-1e15), 0)
+        XCTAssertEqual(VectorMath.geluTanh(-1e15).sign, .minus)
+        XCTAssertTrue(VectorMath.geluTanh(-.infinity).isNaN)
+        XCTAssertTrue(VectorMath.geluTanh(.nan).isNaN)
     }
 
     func testSoftmaxRowsAreStableAndSumToOne() {
