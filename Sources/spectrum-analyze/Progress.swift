@@ -74,7 +74,10 @@ final class InterruptFlag: @unchecked Sendable {
                 self.lock.unlock()
                 if second {
                     FileHandle.standardError.write(Data("\n\(abortMessage)\n".utf8))
-                    exit(130)
+                    // `_exit`, not `exit`: the workers are still running, and `exit`'s atexit handlers
+                    // (libhdf5's, the runtime's) would tear down what they use under them. The journal
+                    // is already on disk; nothing buffered in this process needs flushing.
+                    _exit(130)
                 }
                 FileHandle.standardError.write(Data("\nstopping after the current sequence (press Ctrl-C again to abort)…\n".utf8))
             }
