@@ -17,9 +17,10 @@ enum GroupedQueryAttention {
     /// read in place. `α` is applied by the GEMM to the finished dot products (one rounding, as
     /// `matmul(q, kᵀ) * scaling` does).
     ///
-    /// With a causal or sliding-window mask the rows run in blocks of ``WorkPartition/rowBlock``:
-    /// block rows `r₀ ..< r₁` see only key columns `c₀ ..< r₁` (`c₀` the first visible key of row
-    /// `r₀`), so both GEMMs cover just that band (about half of the n² work for n = 512). The
+    /// With a causal or windowed mask the rows run in blocks of ``WorkPartition/rowBlock``: block rows
+    /// `r₀ ..< r₁` see only key columns `c₀ ..< c₁` (`c₀` the first visible key of row `r₀`, `c₁` one
+    /// past the last visible key of row `r₁ − 1`: `r₁` when causal), so both GEMMs cover just that
+    /// band (about half of the n² work for a causal n = 512). The
     /// skipped entries are masked, i.e. exactly 0 in P, and the band's masked entries are 0 too, so
     /// `P V` sums the same nonzero terms as over full rows. The blocks depend on n only.
     static func attend(
@@ -37,9 +38,10 @@ enum GroupedQueryAttention {
         }
         for start in stride(from: 0, to: n, by: WorkPartition.rowBlock) {
             let end = Swift.min(n, start + WorkPartition.rowBlock), rows = end - start
-            // Visible ranges move right with the row, so row `start`'s first key bounds the block's.
+            // Visible ranges move right with the row, so row `start`'s first key and row `end − 1`'s
+            // last key bound the block's (causal: the block's last row; symmetric windows reach past it).
             let first = mask.visibleColumns(row: start, count: n).lowerBound
-            let band = end - first
+            let band = mask.visibleColumns(row: end - 1, count: n).upperBound - first
             let block = p + start * n
             BLAS.gemm(transposeA: false, transposeB: true, m: rows, n: band, k: d,
                       alpha: scale, a: q + start * ldq, lda: ldq, b: k + first * ldk, ldb: ldk,

@@ -136,3 +136,7 @@ func assertThrowsTransformerError(
         XCTFail("expected a TransformerError, got \(error)", file: file, line: line)
     }
 }
+
+/// The larger of two errors, NaN winning: Swift's `max` drops a NaN error, which would let a
+/// comparison against a bound pass on garbage.
+func nanMax<T: FloatingPoint>(_ a: T, _ b: T) -> T { a.isNaN || b.isNaN ? .nan : max(a, b) }
