@@ -15,7 +15,7 @@ import CLinearAlgebra
 ///
 /// Non-finite input (NaN, ±Inf) is rejected with ``LinearAlgebraError/nonFiniteInput(_:)``
 /// before LAPACK is called. A solver is single-threaded state: use one per thread (task), with
-/// `BLAS.setThreadCount(1)` when running several in parallel.
+/// `BLAS.singleThreaded` when running several in parallel.
 public final class SingularValueSolver {
     /// The algorithm used by ``singularValues(of:rows:columns:)``.
     public let method: SingularValueMethod

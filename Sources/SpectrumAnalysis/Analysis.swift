@@ -53,7 +53,7 @@ public final class Analysis {
     /// Loads model, tokenizer and corpus and packs the windows.
     ///
     /// - Throws: a message naming the file for a missing or malformed model or corpus, a corpus shorter
-    ///   than one window, or `--seq-len` above the model's positions.
+    ///   than one window, or `options.sequenceLength` above the model's positions.
     public init(modelDirectory: URL, corpus corpusURL: URL, options: AnalysisOptions) throws(AnalysisError) {
         self.modelDirectory = modelDirectory
         self.options = options

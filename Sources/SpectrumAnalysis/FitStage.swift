@@ -40,8 +40,10 @@ public struct FitStage {
     ///   - modelDirectory: the checkpoint the file was computed with (checked against `model_sha256`
     ///     when the fit runs; for an untrained-control file, the checkpoint whose random twin it analysed).
     ///   - threads: heads evaluated at a time; results do not depend on it.
-    /// - Throws: for an incomplete, extract-only or shard file (merge the shards first), or Gram sums
-    ///   that do not cover the file's training windows.
+    /// - Throws: for an incomplete or shard file (merge the shards first), a merge without Gram sums,
+    ///   or Gram sums that do not cover the file's training windows. A file without a fitted projection
+    ///   (extract-only, `holdout` 0, projections off) is not an error: ``run(output:force:progress:)``
+    ///   then does nothing.
     public init(input: URL, modelDirectory: URL, threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws(AnalysisError) {
         let source = try RunFile(contentsOf: input)
         let m = source.metadata, path = input.path
@@ -50,9 +52,16 @@ public struct FitStage {
         self.threads = max(1, threads)
         guard source.isComplete else { throw .runFile(path: path, reason: "is not complete; finish it first (run it again with \(Remedy.resume.marker))") }
         guard m.spectra, m.projection != nil, m.holdout > 0 else { (nothingToDo, gram, records) = (.noFittedProjection, nil, []); return }
-        guard m.fitPending else { (nothingToDo, gram, records) = (.alreadyFitted, nil, []); return }
+        guard m.fitPending else {
+            // A merge written before shards kept their Gram sums has neither the fit nor what it needs.
+            guard try source.contains("projection/fitted/median") else {
+                throw .runFile(path: path, reason: "has no fitted projection and no Gram sums to fit one (merged before shards kept their sums): merge the shards again")
+            }
+            (nothingToDo, gram, records) = (.alreadyFitted, nil, [])
+            return
+        }
         guard m.shard.count == 1 else {
-            throw .runFile(path: path, reason: "is shard \(m.shard): a shard's Gram sums cover only its own windows; merge all shards first (a merge given the \(Remedy.model.marker) fits the merged file)")
+            throw .runFile(path: path, reason: "is shard \(m.shard): a shard's Gram sums cover only its own windows; merge all shards first, then fit the merged file (\(Remedy.fit.marker))")
         }
         guard let gram = try source.gramSums() else { throw .runFile(path: path, reason: "has no Gram sums to fit") }
         let records = try source.records()

@@ -17,7 +17,9 @@ extension RunFile {
         var fitted: (projectionDimensions: [Int], errors: [Double])?
         if error != nil {
             guard !m.fitPending else {
-                throw .runFile(path: url.path, reason: "its fitted projection is pending (merged shards): finish it with `spectrum-analyze fit \(url.path) --model M` before --error")
+                throw .runFile(path: url.path, reason: m.shard.count > 1
+                    ? "is shard \(m.shard): its fitted projection needs every shard; merge the shards, fit the merged file (\(Remedy.fit.marker)) and ask it for \(Remedy.error.marker)"
+                    : "its fitted projection is pending (merged shards): fit it (\(Remedy.fit.marker)) before asking for \(Remedy.error.marker)")
             }
             guard let projection = m.projection, try contains("projection/fitted/median") else {
                 throw .runFile(path: url.path, reason: "has no fitted projection (/projection/fitted/median); \(Remedy.error.marker) needs a run with projections on")

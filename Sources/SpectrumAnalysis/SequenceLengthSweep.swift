@@ -62,7 +62,7 @@ public struct SequenceLengthSweep: Sendable {
 
     /// The state of n's run file.
     /// - Throws: when a complete file for n belongs to another model, corpus, weights or n (pass
-    ///   `--force` to redo it).
+    ///   `force: true` to redo it).
     public func status(for n: Int) throws(AnalysisError) -> Status {
         let url = outputURL(for: n), manager = FileManager.default
         if manager.fileExists(atPath: url.path) {

@@ -6,7 +6,7 @@ import Foundation
 /// A message embeds a setting as ``marker``; ``AnalysisError/description`` renders it by its Swift
 /// parameter name and ``AnalysisError/commandLineDescription`` by its flag.
 public enum Remedy: String, Sendable, CaseIterable {
-    case force, resume, allowPartial, holdout, energy, error, sequenceLengths, outputDirectory, noProjection, dumpQKV, model
+    case force, resume, allowPartial, holdout, energy, error, sequenceLengths, outputDirectory, noProjection, dumpQKV, model, fit
 
     /// The placeholder a message carries for this setting.
     public var marker: String { "\u{E000}\(rawValue)\u{E001}" }
@@ -22,9 +22,10 @@ public enum Remedy: String, Sendable, CaseIterable {
         case .error: return "`error`"
         case .sequenceLengths: return "`sequenceLengths`"
         case .outputDirectory: return "`outputDirectory`"
-        case .noProjection: return "`AnalysisOptions.projection = nil`"
+        case .noProjection: return "`projection: nil`"
         case .dumpQKV: return "`AnalysisOptions.dumpQKV = true`"
         case .model: return "`modelDirectory`"
+        case .fit: return "`FitStage(input:modelDirectory:)`"
         }
     }
 
@@ -42,6 +43,7 @@ public enum Remedy: String, Sendable, CaseIterable {
         case .noProjection: return "--no-projection"
         case .dumpQKV: return "--dump-qkv"
         case .model: return "--model"
+        case .fit: return "`spectrum-analyze fit FILE --model M` (or `merge … --model M`)"
         }
     }
 

@@ -67,7 +67,7 @@ public struct SpectrumAggregate: Sendable, Equatable {
     public let layers: Int
     /// Heads H.
     public let heads: Int
-    /// Sequence sequenceLength n.
+    /// Sequence length n.
     public let sequenceLength: Int
     /// `Σ_s c_j`, `[L, H, n]`.
     public var cumulativeSum: [Double]

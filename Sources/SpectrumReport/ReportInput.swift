@@ -3,7 +3,7 @@ import Foundation
 /// Everything `spectrum-report` needs from one run file, already read into memory.
 ///
 /// Arrays are flattened row-major; their shapes are given in brackets with
-/// `L` = layers, `H` = heads, `n` = sequence length, `S` = sequences, `K` = projection projectionDimensions,
+/// `L` = layers, `H` = heads, `n` = sequence length, `S` = sequences, `K` = projected dimensions,
 /// `E` = epsilon levels. `ReportWriter` validates every count before drawing anything.
 public struct ReportRun: Sendable {
     /// Name shown in legends and tables, e.g. from `--label` or "model · corpus · n".

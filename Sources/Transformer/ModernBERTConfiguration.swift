@@ -128,7 +128,8 @@ public struct ModernBERTConfiguration: Sendable, Equatable {
         if let d = try c.decodeIfPresent(Int.self, forKey: .headDimension), d != hiddenSize / headCount {
             throw fail("head_dim \(d) differs from hidden_size / num_attention_heads = \(hiddenSize / headCount), which ModernBERT's attention uses")
         }
-        guard localAttention > 0 else { throw fail("local_attention must be positive, is \(localAttention)") }
+        // The window is local_attention // 2 keys each side; below 2 it would be empty.
+        guard localAttention >= 2 else { throw fail("local_attention must be at least 2 (a window of local_attention // 2 keys each side), is \(localAttention)") }
         if let types = try c.decodeIfPresent([String].self, forKey: .layerTypes) {
             guard types.count == layerCount else {
                 throw fail("layer_types has \(types.count) entries for num_hidden_layers \(layerCount)")

@@ -44,7 +44,8 @@ struct Fit: ParsableCommand {
         do {
             let url = URL(fileURLWithPath: input)
             try RunFileCheck.validate(url)
-            try Self.fit(url, output: URL(fileURLWithPath: output ?? input), model: model, revision: revision,
+            let directory = try ModelLocator().locate(model, revision: revision).directory
+            try Self.fit(url, output: URL(fileURLWithPath: output ?? input), modelDirectory: directory,
                          force: force, threads: threads, quiet: quiet)
         } catch {
             throw fail(error)
@@ -52,10 +53,11 @@ struct Fit: ParsableCommand {
     }
 
     /// Runs ``FitStage`` and says what it did on stderr (shared with `merge --model`).
-    static func fit(_ input: URL, output: URL, model: String, revision: String?, force: Bool, threads: Int, quiet: Bool) throws {
+    static func fit(_ input: URL, output: URL, modelDirectory: URL, force: Bool, threads: Int, quiet: Bool) throws {
         let printer = ProgressPrinter(quiet: quiet)
-        let directory = try ModelLocator().locate(model, revision: revision).directory
-        let outcome = try FitStage(input: input, modelDirectory: directory, threads: threads)
+        // A failure must not leave a live progress bar unterminated.
+        defer { printer.finish() }
+        let outcome = try FitStage(input: input, modelDirectory: modelDirectory, threads: threads)
             .run(output: output, force: force, progress: printer.update)
         printer.finish()
         switch outcome {

@@ -101,16 +101,20 @@ struct Merge: ParsableCommand {
     func run() throws {
         do {
             for shard in shards { try RunFileCheck.validate(URL(fileURLWithPath: shard)) }
-            // The output is checked before the shards are read.
+            // The output and the model are checked before the shards are read.
             try RunOutput(URL(fileURLWithPath: output)).check(force: force)
+            let modelDirectory = try model.map { try ModelLocator().locate($0, revision: revision).directory }
             let merged = try RunMerge(shards: shards.map { URL(fileURLWithPath: $0) }, allowPartial: allowPartial)
                 .run(output: URL(fileURLWithPath: output), force: force)
             let missing = merged.metadata.missingShards
             let note = missing.isEmpty ? "" : " (partial: shards \(missing.map { "\($0)/\(merged.metadata.mergedShardCount)" }.joined(separator: ", ")) missing)"
             FileHandle.standardError.write(Data("merged \(shards.count) shards, \(merged.sequenceCount) sequences, into \(output)\(note)\n".utf8))
-            guard merged.metadata.fitPending else { return }
-            if let model {
-                try Fit.fit(merged.url, output: merged.url, model: model, revision: revision, force: true, threads: threads, quiet: quiet)
+            guard merged.metadata.fitPending else {
+                if model != nil { FileHandle.standardError.write(Data("--model: nothing to fit (the shards have no fitted projection)\n".utf8)) }
+                return
+            }
+            if let modelDirectory {
+                try Fit.fit(merged.url, output: merged.url, modelDirectory: modelDirectory, force: true, threads: threads, quiet: quiet)
             } else {
                 FileHandle.standardError.write(Data("the fitted projection is pending: \(output) holds the summed Gram sums; finish it with `spectrum-analyze fit \(output) --model M` (M: the shards' model)\n".utf8))
             }

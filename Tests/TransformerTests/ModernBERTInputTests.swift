@@ -54,6 +54,7 @@ final class ModernBERTInputTests: XCTestCase {
             (#"{"model_type": "modernbert", "num_hidden_layers": 2, "layer_types": ["full_attention", "chunked_attention"]}"#,
              ["layer_types[1]", "chunked_attention", "full_attention, sliding_attention"]),
             (#"{"model_type": "modernbert", "num_hidden_layers": 2, "layer_types": ["full_attention"]}"#, ["layer_types", "1 entries", "2"]),
+            (#"{"model_type": "modernbert", "local_attention": 1}"#, ["local_attention", "at least 2", "1"]),
             (#"{"model_type": "modernbert", "local_attention": 0}"#, ["local_attention", "0"]),
             (#"{"model_type": "modernbert", "local_attention": -4}"#, ["local_attention", "-4"]),
             (#"{"model_type": "modernbert", "local_attention": 99999999999}"#, ["local_attention", "99999999999"]),
