@@ -61,7 +61,7 @@ public struct Corpus: Sendable {
         var collected: [CorpusLine] = []
         var files: [CorpusFile] = []
         var base = 0
-        let hasher = SHA256()
+        let hasher = try Corpus.hasher(for: url.path)
         if isDirectory.boolValue {
             let names: [String]
             do {
@@ -74,7 +74,7 @@ public struct Corpus: Sendable {
             for name in names {
                 let bytes = try Corpus.readBytes(url.appendingPathComponent(name))
                 hasher.update(bytes)
-                let own = SHA256()
+                let own = try Corpus.hasher(for: url.path)
                 own.update(bytes)
                 files.append(CorpusFile(name: name, byteCount: bytes.count, sha256: own.finalize(), byteOffset: base))
                 Corpus.splitLines(bytes, base: base, into: &collected)
@@ -99,14 +99,19 @@ public struct Corpus: Sendable {
     }
 
     /// Wraps already split lines (for callers that have text in memory).
-    public init(path: String, lines: [CorpusLine]) {
+    public init(path: String, lines: [CorpusLine]) throws(CorpusError) {
         self.path = path
         self.lines = lines
         self.byteCount = lines.last.map { $0.byteOffset + $0.byteLength } ?? 0
-        let hasher = SHA256()
+        let hasher = try Corpus.hasher(for: path)
         for line in lines { hasher.update(Data(line.text.utf8)) }
         self.sha256 = hasher.finalize()
         self.files = []
+    }
+
+    /// A fresh SHA-256 state; libcrypto's failure becomes an error about the corpus at `path`.
+    private static func hasher(for path: String) throws(CorpusError) -> SHA256 {
+        do { return try SHA256() } catch { throw .unreadable(path: path, reason: "\(error)") }
     }
 
     /// The file's bytes, gunzipped when the name ends in `.gz`.

@@ -10,11 +10,17 @@ public final class SHA256 {
     private let context: OpaquePointer
     private var finished: String?
 
+    /// libcrypto could not start a digest (it fails only when memory is exhausted).
+    public struct Failure: Error, CustomStringConvertible, Sendable {
+        public var description: String { "libcrypto cannot start a SHA-256 digest (out of memory)" }
+    }
+
     /// An empty hash state.
-    public init() {
-        // Allocation or initialisation fails only when memory is exhausted.
-        guard let context = EVP_MD_CTX_new(), EVP_DigestInit_ex(context, EVP_sha256(), nil) == 1 else {
-            fatalError("libcrypto cannot start a SHA-256 digest (out of memory)")
+    public init() throws(Failure) {
+        guard let context = EVP_MD_CTX_new() else { throw Failure() }
+        guard EVP_DigestInit_ex(context, EVP_sha256(), nil) == 1 else {
+            EVP_MD_CTX_free(context)
+            throw Failure()
         }
         self.context = context
     }
@@ -45,7 +51,7 @@ public final class SHA256 {
     public static func hex(ofFile url: URL) throws -> String {
         let handle = try FileHandle(forReadingFrom: url)
         defer { try? handle.close() }
-        let hasher = SHA256()
+        let hasher = try SHA256()
         while let chunk = try handle.read(upToCount: 1 << 22), !chunk.isEmpty { hasher.update(chunk) }
         return hasher.finalize()
     }

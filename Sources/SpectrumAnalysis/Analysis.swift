@@ -323,7 +323,7 @@ final class BackgroundChecksum: @unchecked Sendable {
                     result = .success(only)
                 } else {
                     let listing = zip(digests, files).map { "\($0)  \($1.lastPathComponent)\n" }.joined()
-                    let hasher = SHA256()
+                    let hasher = try withStage("checksum of \(files.map(\.lastPathComponent))") { try SHA256() }
                     hasher.update(Data(listing.utf8))
                     result = .success(hasher.finalize())
                 }

@@ -21,7 +21,7 @@ final class PackingParityTests: XCTestCase {
         for (i, expected) in n512.firstWindows.enumerated() {
             XCTAssertEqual(windows[i].inputIds, expected, "window \(i) differs from the Python packing")
         }
-        let hasher = SHA256()
+        let hasher = try SHA256()
         for window in windows {
             let littleEndian = window.inputIds.map { $0.littleEndian }
             littleEndian.withUnsafeBytes { hasher.update($0) }
