@@ -123,7 +123,7 @@ final class DecoderWorkspace: @unchecked Sendable {
         if capture.contains(.probabilities) {
             probabilities.withUnsafeMutableBufferPointer { p in
                 guard let base = p.baseAddress else { return }
-                let shared = DecoderSharedPointer(base)
+                let shared = SharedPointer(base)
                 partition.parallel(over: H) { head in attend(head, shared.pointer + head * n * n) }
             }
         } else {
@@ -233,10 +233,4 @@ final class DecoderWorkspace: @unchecked Sendable {
             initialized = heads * n * d
         }
     }
-}
-
-/// A raw pointer handed to parallel tasks that write disjoint parts of its memory.
-private struct DecoderSharedPointer: @unchecked Sendable {
-    let pointer: UnsafeMutablePointer<Float>
-    init(_ pointer: UnsafeMutablePointer<Float>) { self.pointer = pointer }
 }

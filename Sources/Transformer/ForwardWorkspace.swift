@@ -152,9 +152,3 @@ final class ForwardWorkspace: @unchecked Sendable {
                                         rows: n, d: configuration.headDimension)
     }
 }
-
-/// A raw pointer handed to parallel tasks that write disjoint parts of its memory.
-private struct SharedPointer: @unchecked Sendable {
-    let pointer: UnsafeMutablePointer<Float>
-    init(_ pointer: UnsafeMutablePointer<Float>) { self.pointer = pointer }
-}

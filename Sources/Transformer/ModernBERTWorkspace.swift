@@ -114,7 +114,7 @@ final class ModernBERTWorkspace: @unchecked Sendable {
         if capture.contains(.probabilities) {
             probabilities.withUnsafeMutableBufferPointer { p in
                 guard let base = p.baseAddress else { return }
-                let shared = ModernBERTSharedPointer(base)
+                let shared = SharedPointer(base)
                 partition.parallel(over: H) { head in attend(head, shared.pointer + head * n * n) }
             }
         } else {
@@ -173,10 +173,4 @@ final class ModernBERTWorkspace: @unchecked Sendable {
         LayerAttention.headMajor(qkv, rowStride: 3 * c.hiddenSize, firstColumn: section * c.hiddenSize, heads: c.headCount,
                                  rows: n, d: c.headDimension)
     }
-}
-
-/// A raw pointer handed to parallel tasks that write disjoint parts of its memory.
-private struct ModernBERTSharedPointer: @unchecked Sendable {
-    let pointer: UnsafeMutablePointer<Float>
-    init(_ pointer: UnsafeMutablePointer<Float>) { self.pointer = pointer }
 }

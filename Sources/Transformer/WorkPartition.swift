@@ -52,3 +52,10 @@ struct WorkPartition: Sendable {
         }
     }
 }
+
+/// A raw pointer handed to parallel tasks that write disjoint parts of its memory (the workspaces'
+/// row blocks and heads).
+struct SharedPointer: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<Float>
+    init(_ pointer: UnsafeMutablePointer<Float>) { self.pointer = pointer }
+}
