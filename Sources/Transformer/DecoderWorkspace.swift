@@ -120,18 +120,7 @@ final class DecoderWorkspace: @unchecked Sendable {
                 q: qkv + head * d, ldq: width, k: qkv + (H + g) * d, ldk: width, v: qkv + (H + G + g) * d, ldv: width,
                 n: n, d: d, scale: scale, mask: mask, p: p, context: context + head * d, ldc: H * d)
         }
-        if capture.contains(.probabilities) {
-            probabilities.withUnsafeMutableBufferPointer { p in
-                guard let base = p.baseAddress else { return }
-                let shared = SharedPointer(base)
-                partition.parallel(over: H) { head in attend(head, shared.pointer + head * n * n) }
-            }
-        } else {
-            let tasks = min(threads, H)
-            DispatchQueue.concurrentPerform(iterations: tasks) { task in
-                for head in stride(from: task, to: H, by: tasks) { attend(head, scores + task * n * n) }
-            }
-        }
+        partition.eachHead(H, n: n, capturing: capture.contains(.probabilities), into: &probabilities, scratch: scores, attend)
         if !capture.isEmpty { try deliver(layer: index, observer: observer) }
         partition.parallelBlocks { blocks in feedForward(blocks: blocks) }
     }

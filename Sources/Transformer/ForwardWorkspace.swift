@@ -68,23 +68,8 @@ final class ForwardWorkspace: @unchecked Sendable {
             Kernels.linear(rows: rows.count, inner: h, out: 3 * h, x: hidden + rows.lowerBound * h, ldx: h,
                            weight: w.qkvWeight, bias: w.qkvBias, y: qkv + rows.lowerBound * 3 * h, ldy: 3 * h)
         }
-        if capture.contains(.probabilities) {
-            probabilities.withUnsafeMutableBufferPointer { p in
-                guard let base = p.baseAddress else { return }
-                let shared = SharedPointer(base)
-                partition.parallel(over: configuration.headCount) { head in
-                    attend(head: head, p: shared.pointer + head * n * n)
-                }
-            }
-        } else {
-            // One scratch P per task: heads handled by one task run one after another.
-            let tasks = min(threads, configuration.headCount)
-            DispatchQueue.concurrentPerform(iterations: tasks) { task in
-                for head in stride(from: task, to: configuration.headCount, by: tasks) {
-                    attend(head: head, p: scores + task * n * n)
-                }
-            }
-        }
+        partition.eachHead(configuration.headCount, n: n, capturing: capture.contains(.probabilities), into: &probabilities,
+                           scratch: scores) { head, p in attend(head: head, p: p) }
         if !capture.isEmpty { try deliver(layer: index, observer: observer) }
         partition.parallel(over: partition.blocks) { block in feedForward(rows: partition.rows(ofBlock: block), weights: w) }
     }

@@ -111,18 +111,7 @@ final class ModernBERTWorkspace: @unchecked Sendable {
                 q: qkv + head * d, ldq: 3 * h, k: qkv + h + head * d, ldk: 3 * h, v: qkv + 2 * h + head * d, ldv: 3 * h,
                 n: n, d: d, scale: scale, mask: mask, p: p, context: context + head * d, ldc: h)
         }
-        if capture.contains(.probabilities) {
-            probabilities.withUnsafeMutableBufferPointer { p in
-                guard let base = p.baseAddress else { return }
-                let shared = SharedPointer(base)
-                partition.parallel(over: H) { head in attend(head, shared.pointer + head * n * n) }
-            }
-        } else {
-            let tasks = min(threads, H)
-            DispatchQueue.concurrentPerform(iterations: tasks) { task in
-                for head in stride(from: task, to: H, by: tasks) { attend(head, scores + task * n * n) }
-            }
-        }
+        partition.eachHead(H, n: n, capturing: capture.contains(.probabilities), into: &probabilities, scratch: scores, attend)
         if !capture.isEmpty { try deliver(layer: index, observer: observer) }
         partition.parallel(over: partition.blocks) { block in feedForward(rows: partition.rows(ofBlock: block), weights: w) }
     }

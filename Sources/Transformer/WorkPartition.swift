@@ -53,6 +53,28 @@ struct WorkPartition: Sendable {
     }
 }
 
+extension WorkPartition {
+    /// Runs `attend(head, p)` for each of `heads` heads, spread over the tasks like
+    /// ``parallel(over:_:)``: `p` is the head's `[n, n]` slice of `captured` (`[heads, n, n]`) when P
+    /// is captured, else the running task's own `[n, n]` scratch in `scratch` (`[threads, n, n]`; the
+    /// heads of one task run one after another).
+    func eachHead(_ heads: Int, n: Int, capturing: Bool, into captured: inout [Float], scratch: UnsafeMutablePointer<Float>,
+                  _ attend: @Sendable (Int, UnsafeMutablePointer<Float>) -> Void) {
+        if capturing {
+            captured.withUnsafeMutableBufferPointer { p in
+                guard let base = p.baseAddress else { return }
+                let shared = SharedPointer(base)
+                parallel(over: heads) { head in attend(head, shared.pointer + head * n * n) }
+            }
+        } else {
+            let shared = SharedPointer(scratch), tasks = min(threads, heads)
+            DispatchQueue.concurrentPerform(iterations: tasks) { task in
+                for head in stride(from: task, to: heads, by: tasks) { attend(head, shared.pointer + task * n * n) }
+            }
+        }
+    }
+}
+
 /// A raw pointer handed to parallel tasks that write disjoint parts of its memory (the workspaces'
 /// row blocks and heads).
 struct SharedPointer: @unchecked Sendable {
