@@ -102,11 +102,7 @@ final class CLIFittedProjectionTests: CLITestCase {
         var arguments = CLI.tinyRun(sequences: 30, output: resumed, sequenceLength: 32, options)
         arguments.removeAll { $0 == "--quiet" }
         let tool = try CLI.start(try CLI.binary(), arguments, in: directory)
-        let deadline = Date().addingTimeInterval(120)
-        while tool.process.isRunning && Date() < deadline {
-            if let text = try? String(contentsOf: tool.stderrURL, encoding: .utf8), text.contains("progress: ") { break }
-            usleep(5_000)
-        }
+        tool.waitForStderr(containing: "progress: ")
         tool.send(SIGINT)
         let stopped = try tool.wait(timeout: 120)
         guard stopped.status == 130 else {

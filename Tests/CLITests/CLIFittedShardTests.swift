@@ -96,11 +96,7 @@ final class CLIFittedShardTests: CLITestCase {
         var arguments = CLI.tinyRun(sequences: Self.sequences, output: resumed, sequenceLength: Self.sequenceLength, Self.options + ["--shard", "1/2"])
         arguments.removeAll { $0 == "--quiet" }
         let tool = try CLI.start(try CLI.binary(), arguments, in: directory)
-        let deadline = Date().addingTimeInterval(120)
-        while tool.process.isRunning && Date() < deadline {
-            if let text = try? String(contentsOf: tool.stderrURL, encoding: .utf8), text.contains("progress: ") { break }
-            usleep(5_000)
-        }
+        tool.waitForStderr(containing: "progress: ")
         tool.send(SIGINT)
         let stopped = try tool.wait(timeout: 120)
         guard stopped.status == 130 else {

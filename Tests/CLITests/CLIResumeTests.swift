@@ -77,22 +77,11 @@ final class CLIResumeTests: CLITestCase {
         var arguments = CLI.tinyRun(sequences: Self.sequences, output: output, Self.options + extra)
         arguments.removeAll { $0 == "--quiet" }
         let tool = try CLI.start(try CLI.binary(), arguments, in: directory)
-        let deadline = Date().addingTimeInterval(120)
-        var sawProgress = false
-        while tool.process.isRunning && Date() < deadline {
-            if let text = try? String(contentsOf: tool.stderrURL, encoding: .utf8), text.contains("progress: ") {
-                sawProgress = true
-                break
-            }
-            usleep(5_000)
-        }
+        let sawProgress = tool.waitForStderr(containing: "progress: ")
         tool.send(signal)
         // Signals sent back to back merge into one; the next is sent once the first was acknowledged.
         for _ in 1..<max(1, times) {
-            while tool.process.isRunning && Date() < deadline,
-                  (try? String(contentsOf: tool.stderrURL, encoding: .utf8))?.contains("stopping after the current sequence") != true {
-                usleep(1_000)
-            }
+            tool.waitForStderr(containing: "stopping after the current sequence")
             tool.send(signal)
         }
         let result = try tool.wait(timeout: 120)

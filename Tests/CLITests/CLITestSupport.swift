@@ -129,6 +129,17 @@ struct RunningTool {
                           stdout: stdout, stderr: stderr)
     }
 
+    /// Polls stderr until it contains `text`; false when the process ended or `timeout` seconds passed first.
+    @discardableResult
+    func waitForStderr(containing text: String, timeout: TimeInterval = 120) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning && Date() < deadline {
+            if let written = try? String(contentsOf: stderrURL, encoding: .utf8), written.contains(text) { return true }
+            usleep(1_000)
+        }
+        return false
+    }
+
     /// Sends `signal` to this process (by its id).
     func send(_ signal: Int32) { kill(process.processIdentifier, signal) }
 }
