@@ -45,13 +45,19 @@ package final class RunFileWriter {
         try output.check(force: force, resumable: true)
         sequenceCount = 0
         let partial = output.partialURL.path
-        file = try withStage("creating \(partial)") { try File.create(partial, overwrite: true) }
+        // Built under a temporary name and renamed once flushed, so a process killed at any moment
+        // leaves either no partial file or a readable one (libhdf5 writes the superblock only on flush).
+        let creating = partial + ".creating"
+        file = try withStage("creating \(partial)") { try File.create(creating, overwrite: true) }
         try withStage("writing \(partial)") {
             try metadata.write(to: file)
             try file.attributes.set("complete", Int64(0))
             try file.attributes.set("sequence_count", Int64(0))
             try createDatasets()
             try file.flush()
+        }
+        guard rename(creating, partial) == 0 else {
+            throw .runFile(path: partial, reason: "cannot rename \((creating as NSString).lastPathComponent) to it: \(String(cString: strerror(errno)))")
         }
     }
 

@@ -74,7 +74,8 @@ public struct RunOutput: Sendable {
 
     /// Removes a stale partial file and journal (after ``check(force:resumable:)`` allowed it).
     public func removeLeftovers() throws(AnalysisError) {
-        for leftover in [partialURL, journalURL] where FileManager.default.fileExists(atPath: leftover.path) {
+        let creating = URL(fileURLWithPath: partialURL.path + ".creating")   // see RunFileWriter.init(creating:)
+        for leftover in [partialURL, journalURL, creating] where FileManager.default.fileExists(atPath: leftover.path) {
             do { try FileManager.default.removeItem(at: leftover) } catch {
                 throw .runFile(path: leftover.path, reason: "cannot remove it: \(error.localizedDescription)")
             }
